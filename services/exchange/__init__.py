@@ -1,0 +1,1 @@
+"""exchange: the departments' gateway — rosters, lookups, feeds, webhooks, audit."""

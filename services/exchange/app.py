@@ -1,0 +1,17 @@
+"""exchange's app factory. It consumes matching's feed (findings and enrolments, later)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.exchange.config import ExchangeSettings
+from shared.web.app import FeedSubscription, create_service_app
+
+
+def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or ExchangeSettings(),
+        title="snx exchange",
+        description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
+        subscriptions=[FeedSubscription("matching")],
+    )

@@ -1,0 +1,15 @@
+"""Settings of the exchange service: environment variables prefixed `EXCHANGE_`."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class ExchangeSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="EXCHANGE_", extra="ignore", env_ignore_empty=True)
+
+    service_name: ClassVar[str] = "exchange"

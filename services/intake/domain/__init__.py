@@ -1,0 +1,1 @@
+"""Plain-Python rules of intake: no framework, no database."""

@@ -1,0 +1,1 @@
+"""matching: the internal core — person index, real-time checks, deduplication, cross-check findings."""

@@ -1,0 +1,6 @@
+"""Alembic environment of the matching service (its own history and version table)."""
+
+from shared.events.models import EventsBase
+from shared.migrations import run_env
+
+run_env("matching", [EventsBase.metadata])

@@ -1,0 +1,1 @@
+"""Outbox, event feeds and feed consumers: at-least-once delivery, effectively-once effect."""
