@@ -87,7 +87,8 @@ def build_formatter(service: str, fmt: str) -> structlog.stdlib.ProcessorFormatt
 def configure_logging(service: str, *, level: str = "INFO", fmt: str = "console") -> None:
     """Route structlog and the standard library through one masking chain to stderr."""
     structlog.configure(
-        processors=[*_pre_chain(service), structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Masked before it leaves structlog too, so no handler (pytest's included) sees it in clear.
+        processors=[*_pre_chain(service), mask_personal_data, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

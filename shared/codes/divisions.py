@@ -171,8 +171,9 @@ class DivisionTable:
         for code, (_, parent) in entries.items():
             if parent is not None:
                 self._children.setdefault(parent, []).append(code)
-        longest = max(entries, key=len, default="")
-        self.deepest_level = division_level(longest) if longest else DivisionLevel.PROVINCE
+        longest = max(entries, key=len, default="")  # 6-digit codes: the level needs a look at each
+        deep = [longest] if len(longest) > 6 else entries
+        self.deepest_level = max(map(division_level, deep), default=DivisionLevel.PROVINCE)
 
     @classmethod
     def load(cls, version: str = "2022", data_dir: Path | str | None = None) -> DivisionTable:
@@ -199,6 +200,9 @@ class DivisionTable:
             return isinstance(code, str) and canonical_code(code) in self._entries
         except InvalidDivisionCode:
             return False
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)  # canonical codes
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import re
 
-_D = "0-9０-９"  # ASCII and full-width digits
-_X = "XxＸｘ"
-# 18-char ID ending in X (optionally a disability certificate tail), or any run of 15+ digits
-# (15- and 18-digit IDs, certificates ending in a digit) with an optional B1-9 suffix.
+_D = "[0-9０-９]"  # an ASCII or full-width digit
+_END = rf"(?!{_D})"  # an optional tail is taken only where the digit run ends
+_SUFFIX = "[BbＢｂ][1-9１-９]"  # disability certificate B1..B9
+# An 18-char ID ending in X (with an optional certificate tail: category, grade, Bn), or any run
+# of 15+ digits (15/18-digit IDs, certificates ending in a digit) with an optional Bn suffix.
+# Every match starts and ends at a digit-run boundary (the look-behind also spares the engine
+# from trying inside a run), so no run of 15 digits survives masking.
 ID_NUMBER_PATTERN = re.compile(
-    rf"[{_D}]{{17}}[{_X}](?:[1-7１-７][1-4１-４](?:[BbＢｂ][1-9１-９])?)?"
-    rf"|[{_D}]{{15,}}(?:[BbＢｂ][1-9１-９])?"
+    rf"(?<!{_D})(?:{_D}{{17}}[XxＸｘ](?:[1-7１-７][1-4１-４](?:{_SUFFIX})?{_END})?|{_D}{{15,}}(?:{_SUFFIX}{_END})?)"
 )
 _CERT_TAIL = re.compile(r"[1-7１-７][1-4１-４](?:[BbＢｂ][1-9１-９])?")
 _ASCII_DIGITS = "0123456789"
+_ALL_DIGITS = _ASCII_DIGITS + "０１２３４５６７８９"
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _WORD = re.compile(r"[^\s\-'.·]+")  # a word of a Latin-script name
 _VILLAGE_MARK = re.compile(r"村民委员会|居民委员会|村委会|居委会|社区|嘎查|村")
@@ -62,7 +65,8 @@ def mask_id_numbers_in_text(text: str) -> str:
     """
     if len(text) < 15:
         return text
-    if text.isascii() and sum(map(text.count, _ASCII_DIGITS)) < 15:
+    digits = _ASCII_DIGITS if text.isascii() else _ALL_DIGITS
+    if sum(map(text.count, digits)) < 15:
         return text  # quick path: fewer than 15 digits cannot hold an ID
     return ID_NUMBER_PATTERN.sub(_replace, text)
 

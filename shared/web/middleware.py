@@ -99,14 +99,25 @@ class BodySizeLimitMiddleware:
             await problem_response(self._too_large(), Request(scope))(scope, receive, send)
             return
         received = 0
+        rejected = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            # Past the limit we answer 413 ourselves and tell the app the client went away;
+            # whatever the app then tries to send is dropped.
+            nonlocal received, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise self._too_large()
+                    rejected = True
+                    await problem_response(self._too_large(), Request(scope))(scope, receive, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not rejected:
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)

@@ -1,0 +1,37 @@
+# Safety Net Exchange — the commands. `make run` and `make test` are all a fresh clone needs.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+
+.PHONY: install run test lint fmt migrate clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv/ and install the project with test and dev tools
+
+run: install ## migrate and start intake :8001, matching :8002, exchange :8003 on SQLite under ./var
+	$(VENV)/bin/snx run
+
+migrate: install ## bring every service's database to head
+	$(VENV)/bin/snx migrate
+
+test: install ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DATABASE_URL is set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services
+
+fmt: install ## format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache test-artifacts
