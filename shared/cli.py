@@ -1,9 +1,9 @@
 """``snx``: the one command line of the project.
 
-    snx run                  all three services on loopback, embedded SQLite, migrations applied
-    snx serve SERVICE        one service (what compose and the end-to-end tests start)
-    snx migrate [SERVICE …]  bring databases to the head of their migrations
-    snx token …              mint a development token
+snx run                  all three services on loopback, embedded SQLite, migrations applied
+snx serve SERVICE        one service (what compose and the end-to-end tests start)
+snx migrate [SERVICE …]  bring databases to the head of their migrations
+snx token …              mint a development token
 """
 
 from __future__ import annotations
@@ -109,9 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     if subprocess.run(migrate, env=env, check=False).returncode != 0:
         print("snx run: migrations failed", file=sys.stderr)
         return 1
-    procs = {
-        s: subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", s], env=env) for s in SERVICES
-    }
+    procs = {s: subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", s], env=env) for s in SERVICES}
     stopping = False
 
     def stop(*_: object) -> None:
@@ -126,7 +124,9 @@ def _run(args: argparse.Namespace) -> int:
             if not _wait_ready(url, proc, timeout=60):
                 print(f"snx run: {service} did not become ready", file=sys.stderr)
                 return 1
-        token_args = argparse.Namespace(service="all", subject="dev:cli", scope=None, division=None, ttl=86400)
+        token_args = argparse.Namespace(
+            service="all", subject="dev:cli", scope=None, division=None, ttl=86400
+        )
         print("\nsnx is running (Ctrl-C stops all three):", file=sys.stderr)
         for service in SERVICES:
             print(f"  {service:<9} http://{args.host}:{ports[service]}/docs", file=sys.stderr)
@@ -166,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     migrate = sub.add_parser("migrate", help="apply migrations (creates a missing PostgreSQL database)")
-    migrate.add_argument("services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default all)")
+    migrate.add_argument(
+        "services", nargs="*", metavar="SERVICE", help=f"any of {', '.join(SERVICES)} (default all)"
+    )
     migrate.set_defaults(func=_migrate)
 
     token = sub.add_parser("token", help="mint a development token")

@@ -39,7 +39,11 @@ def forward_request_id(request: httpx.Request) -> None:
 
 
 def service_client(
-    settings: ServiceSettings, target: str, scopes: Iterable[str], *, transport: httpx.BaseTransport | None = None
+    settings: ServiceSettings,
+    target: str,
+    scopes: Iterable[str],
+    *,
+    transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     """A client for ``target`` (``intake`` | ``matching`` | ``exchange``)."""
     return httpx.Client(

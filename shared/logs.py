@@ -29,8 +29,11 @@ def _mask(value: Any) -> Any:
         return {k: _mask(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [_mask(v) for v in value]
-    if isinstance(value, int | float | bool) or value is None:
+    if isinstance(value, bool) or value is None or isinstance(value, float):
         return value
+    if isinstance(value, int):
+        # An ID number without X can arrive as an integer: 15 digits or more are masked as text.
+        return value if abs(value) < 10**14 else mask_id_numbers_in_text(str(value))
     # Anything else is rendered as text eventually: mask its text form now.
     return mask_id_numbers_in_text(str(value))
 
@@ -88,7 +91,11 @@ def configure_logging(service: str, *, level: str = "INFO", fmt: str = "console"
     """Route structlog and the standard library through one masking chain to stderr."""
     structlog.configure(
         # Masked before it leaves structlog too, so no handler (pytest's included) sees it in clear.
-        processors=[*_pre_chain(service), mask_personal_data, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        processors=[
+            *_pre_chain(service),
+            mask_personal_data,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -50,7 +51,9 @@ def ensure_database(url: str | URL) -> None:
     admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}).first()
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}
+            ).first()
             if not exists:
                 conn.exec_driver_sql(f'CREATE DATABASE "{u.database}"')
     finally:
@@ -83,7 +86,7 @@ def run_env(service: str, target_metadata: list[MetaData]) -> None:
 
     url = context.config.get_main_option("sqlalchemy.url")
     assert url
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "target_metadata": target_metadata,
         "version_table": version_table(service),
         "render_as_batch": normalize_url(url).get_backend_name() == "sqlite",

@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "snx-dev-only-secret-change-me-0123456789"  # noqa: S105 - refused outside dev/test
+DEV_JWT_SECRET = "snx-dev-only-secret-change-me-0123456789"
 MIN_SECRET_LENGTH = 32
 
 Environment = Literal["dev", "test", "prod"]
@@ -59,11 +59,12 @@ class ServiceSettings(BaseSettings):
         if self.env == "prod":
             secret = self.jwt_secret.get_secret_value()
             if secret == DEV_JWT_SECRET:
-                raise ValueError(
-                    f"{self.env_prefix()}JWT_SECRET is the development default; set a real secret in {self.env}"
-                )
+                prefix = self.env_prefix()
+                raise ValueError(f"{prefix}JWT_SECRET is the development default; set a real secret in prod")
             if len(secret) < MIN_SECRET_LENGTH:
-                raise ValueError(f"{self.env_prefix()}JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+                raise ValueError(
+                    f"{self.env_prefix()}JWT_SECRET must be at least {MIN_SECRET_LENGTH} characters"
+                )
         return self
 
     @classmethod

@@ -23,8 +23,11 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     if "postgresql" in BACKENDS and not support.pg_reachable():
-        pytest.exit(f"PostgreSQL is required (CI={support.in_ci()}) but not reachable at "
-                    f"{support.redact_url(support.pg_server_url())}", returncode=3)
+        pytest.exit(
+            f"PostgreSQL is required (CI={support.in_ci()}) but not reachable at "
+            f"{support.redact_url(support.pg_server_url())}",
+            returncode=3,
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -73,7 +76,9 @@ def make_app(service: str, database_url: str, **overrides: object) -> FastAPI:
 
     from shared.cli import settings_class
 
-    settings = settings_class(service)(env="test", database_url=database_url, consumers_enabled=False, **overrides)
+    settings = settings_class(service)(
+        env="test", database_url=database_url, consumers_enabled=False, **overrides
+    )
     app: FastAPI = importlib.import_module(f"services.{service}.app").create_app(settings)
     return app
 

@@ -41,7 +41,7 @@ class Databases:
 
     def fresh_url(self, backend: str, service: str) -> str:
         """A new, empty, migrated database."""
-        name = f"snx_test_{self.run_id}_{service}_{len(self.created_pg) + len(self._migrated)}_{uuid.uuid4().hex[:4]}"
+        name = f"snx_test_{self.run_id}_{service}_{uuid.uuid4().hex[:8]}"
         if backend == "sqlite":
             url = f"sqlite:///{self.tmp / (name + '.db')}"
         else:
@@ -60,7 +60,9 @@ class Databases:
     def drop_all(self) -> None:
         if not self.created_pg:
             return
-        admin = create_engine(normalize_url(pg_server_url()).set(database="postgres"), isolation_level="AUTOCOMMIT")
+        admin = create_engine(
+            normalize_url(pg_server_url()).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
         with admin.connect() as conn:
             for name in self.created_pg:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

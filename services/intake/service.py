@@ -29,7 +29,9 @@ def register_household(
         raise ValidationFailed(Text("The household is invalid.", "家庭信息有误。"), errors=errors)
     if not principal.covers_division(draft.division_code):
         raise Forbidden(Text("This household is outside your division.", "该家庭不在您的辖区内。"))
-    household = Household(id=str(uuid.uuid4()), created_by=principal.subject, created_at=utcnow(), **asdict(draft))
+    household = Household(
+        id=str(uuid.uuid4()), created_by=principal.subject, created_at=utcnow(), **asdict(draft)
+    )
     HouseholdRepository(session).add(household)
     append_event(
         session,

@@ -1,15 +1,13 @@
 """Administrative division codes (GB/T 2260 and the NBS statistical codes 统计用区划代码).
 
-Accepted forms: province ``11`` or ``110000``; prefecture ``1101`` or ``110100``; county
-``110105``; township ``110105001`` (9 digits); village ``110105001001`` (12 digits). The NBS
-zero-padded forms (``110105001000``, ``110105000000``, ``110105000``) stand for the township or
-county they pad. Functions return the canonical form: 6 digits for province, prefecture and
-county, 9 for township, 12 for village.
+Accepted: province ``11``/``110000``, prefecture ``1101``/``110100``, county ``110105``, township
+``110105001``, village ``110105001001``; NBS zero padding (``110105001000``, ``110105000``) stands
+for the unit it pads. Functions return the canonical form: 6 digits down to county, then 9, 12.
 
-Codes change every year, so names come from a versioned ``DivisionTable`` (data under
-``shared/data/divisions/<version>/``). A well-formed code missing from the table is a warning
-(``DivisionTable.check``), never an error: ID numbers carry the county of first issue, which may
-have been abolished since. Only a malformed code raises ``InvalidDivisionCode``.
+Names come from a versioned ``DivisionTable`` (``shared/data/divisions/<version>/``). A
+well-formed code missing from the table is a warning (``DivisionTable.check``), never an error:
+ID numbers carry the county of first issue, which may have been abolished since. Only a
+malformed code raises ``InvalidDivisionCode``.
 """
 
 from __future__ import annotations
@@ -87,8 +85,7 @@ def _significant(code: str) -> str:
 
 def canonical_code(code: str) -> str:
     """``"11"`` → ``"110000"``, ``"1101"`` → ``"110100"``, ``"110105001000"`` → ``"110105001"``."""
-    sig = _significant(code)
-    return sig.ljust(6, "0")
+    return _significant(code).ljust(6, "0")
 
 
 def division_level(code: str) -> DivisionLevel:
@@ -99,8 +96,7 @@ def division_level(code: str) -> DivisionLevel:
 def parent_code(code: str) -> str | None:
     """Canonical code one level up (``"110105001"`` → ``"110105"``); None for a province.
 
-    For a township under a prefecture-level city without counties (东莞 441900) the parent is
-    that city.
+    A township of a city without counties (东莞 441900) has that city as its parent.
     """
     sig = _significant(code)
     cut = {2: 0, 4: 2, 6: 4, 9: 6, 12: 9}[len(sig)]

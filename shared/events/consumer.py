@@ -92,7 +92,9 @@ class FeedConsumer:
                 if handler is not None:
                     handler(session, event)
                 session.add(
-                    InboxEvent(event_id=event["id"], feed=self.feed, seq=seq, type=event["type"], applied_at=utcnow())
+                    InboxEvent(
+                        event_id=event["id"], feed=self.feed, seq=seq, type=event["type"], applied_at=utcnow()
+                    )
                 )
                 cursor.applied_count += 1
             cursor.position = seq
@@ -122,7 +124,9 @@ class FeedConsumer:
                 else:
                     skipped += 1
             except Exception as exc:
-                log.error("consumer.apply_failed", feed=self.feed, seq=event.get("seq"), error=type(exc).__name__)
+                log.error(
+                    "consumer.apply_failed", feed=self.feed, seq=event.get("seq"), error=type(exc).__name__
+                )
                 self._record_error(f"{type(exc).__name__} at seq {event.get('seq')}: {exc}")
                 raise
         return PollResult(len(page["events"]), applied, skipped, bool(page.get("has_more")))

@@ -21,7 +21,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def append_event(session: Session, type: str, data: dict[str, Any], subject: str | None = None) -> OutboxEvent:
+def append_event(
+    session: Session, type: str, data: dict[str, Any], subject: str | None = None
+) -> OutboxEvent:
     """Add an event to the outbox in the caller's transaction (it commits with the change)."""
     row = OutboxEvent(id=str(uuid.uuid4()), type=type, subject=subject, time=utcnow(), data=data)
     session.add(row)
@@ -39,7 +41,10 @@ def assign_sequence(session: Session) -> int:
         session.execute(select(func.pg_advisory_xact_lock(SEQUENCER_LOCK_KEY)))
     pending = list(
         session.scalars(
-            select(OutboxEvent.pos).where(OutboxEvent.seq.is_(None)).order_by(OutboxEvent.pos).limit(SEQUENCE_BATCH)
+            select(OutboxEvent.pos)
+            .where(OutboxEvent.seq.is_(None))
+            .order_by(OutboxEvent.pos)
+            .limit(SEQUENCE_BATCH)
         )
     )
     if not pending:

@@ -34,7 +34,9 @@ class FeedSubscription:
 class ConsumerRunner:
     """Runs each subscription's consumer in a background thread for the life of the app."""
 
-    def __init__(self, settings: ServiceSettings, db: Database, subscriptions: Iterable[FeedSubscription]) -> None:
+    def __init__(
+        self, settings: ServiceSettings, db: Database, subscriptions: Iterable[FeedSubscription]
+    ) -> None:
         self.settings = settings
         self.db = db
         self.subscriptions = list(subscriptions)

@@ -29,11 +29,15 @@ def readyz(request: Request) -> dict[str, Any]:
         migrated = at_head(service, db.engine)
     except SQLAlchemyError as exc:
         raise ServiceUnavailable(
-            Text("The database cannot be reached.", "无法连接数据库。"), extra={"checks": {"database": "down"}}
+            Text("The database cannot be reached.", "无法连接数据库。"),
+            extra={"checks": {"database": "down"}},
         ) from exc
     if not migrated:
         raise ServiceUnavailable(
-            Text("Database migrations are not at head; run `snx migrate`.", "数据库迁移未到最新版本，请运行 `snx migrate`。"),
+            Text(
+                "Database migrations are not at head; run `snx migrate`.",
+                "数据库迁移未到最新版本，请运行 `snx migrate`。",
+            ),
             extra={"checks": {"database": "ok", "migrations": "behind"}},
         )
     return {"status": "ready", "service": service, "checks": {"database": "ok", "migrations": "head"}}

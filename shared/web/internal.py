@@ -43,7 +43,9 @@ class ConsumerState(BaseModel):
     updated_at: str
 
 
-@router.get("/events", response_model=EventPage, summary="This service's event feed (cursor-paged CloudEvents)")
+@router.get(
+    "/events", response_model=EventPage, summary="This service's event feed (cursor-paged CloudEvents)"
+)
 def events(
     request: Request,
     after: int = Query(0, ge=0, description="Return events with seq greater than this"),
@@ -55,7 +57,9 @@ def events(
 
 
 @router.get("/consumers", response_model=list[ConsumerState], summary="Feeds this service consumes")
-def consumers(request: Request, _: Principal = Depends(require_scopes(SCOPE_EVENTS_READ))) -> list[dict[str, Any]]:
+def consumers(
+    request: Request, _: Principal = Depends(require_scopes(SCOPE_EVENTS_READ))
+) -> list[dict[str, Any]]:
     db: Database = request.app.state.db
     with db.unit_of_work() as uow:
         return [

@@ -80,7 +80,9 @@ def test_405_keeps_allow_header(client: TestClient, headers: dict[str, str], tit
 
 @pytest.mark.parametrize(("headers", "word"), [(EN, "bytes"), (ZH, "字节")])
 def test_413_by_content_length(client: TestClient, headers: dict[str, str], word: str) -> None:
-    response = client.post("/test/households", content=b"x" * 5000, headers={**headers, "content-type": "application/json"})
+    response = client.post(
+        "/test/households", content=b"x" * 5000, headers={**headers, "content-type": "application/json"}
+    )
     body = assert_problem(response, 413, "payload_too_large")
     assert word in body["detail"]
     assert body["max_bytes"] == 2048
@@ -91,17 +93,24 @@ def test_413_when_streamed_without_length(client: TestClient) -> None:
         for _ in range(10):
             yield b"y" * 1000
 
-    response = client.post("/test/households", content=chunks(), headers={**ZH, "content-type": "application/json"})
+    response = client.post(
+        "/test/households", content=chunks(), headers={**ZH, "content-type": "application/json"}
+    )
     body = assert_problem(response, 413, "payload_too_large")
     assert body["title"] == "请求内容过大"
 
 
-@pytest.mark.parametrize(("headers", "missing", "integer"), [(EN, "Field required", "Must be an integer"), (ZH, "缺少必填字段", "应为整数")])
+@pytest.mark.parametrize(
+    ("headers", "missing", "integer"),
+    [(EN, "Field required", "Must be an integer"), (ZH, "缺少必填字段", "应为整数")],
+)
 def test_422_lists_every_field_with_its_json_path(
     client: TestClient, headers: dict[str, str], missing: str, integer: str
 ) -> None:
     payload = {"members": [{"name": "张三", "age": 30}, {"age": "many"}]}
-    body = assert_problem(client.post("/test/households", json=payload, headers=headers), 422, "validation_failed")
+    body = assert_problem(
+        client.post("/test/households", json=payload, headers=headers), 422, "validation_failed"
+    )
     errors = {e["pointer"]: e for e in body["errors"]}
     assert set(errors) == {"#/members/1/name", "#/members/1/age"}
     assert errors["#/members/1/name"]["field"] == "members[1].name"
@@ -113,7 +122,9 @@ def test_422_lists_every_field_with_its_json_path(
 
 
 def test_422_for_malformed_json(client: TestClient) -> None:
-    response = client.post("/test/households", content=b"{not json", headers={"content-type": "application/json"})
+    response = client.post(
+        "/test/households", content=b"{not json", headers={"content-type": "application/json"}
+    )
     body = assert_problem(response, 422, "validation_failed")
     assert body["errors"][0]["code"] == "json_invalid"
 

@@ -47,7 +47,9 @@ def test_wrong_audience_is_refused() -> None:
 
 
 def test_wrong_signature_is_refused() -> None:
-    forged = mint_token("another-secret-of-sufficient-length!!", subject="u1", audience="snx-intake", scopes=[])
+    forged = mint_token(
+        "another-secret-of-sufficient-length!!", subject="u1", audience="snx-intake", scopes=[]
+    )
     with pytest.raises(Unauthorized):
         verify(forged)
 
@@ -61,7 +63,9 @@ def test_alg_none_is_refused() -> None:
 
 
 def test_token_without_expiry_is_refused() -> None:
-    token = jwt.encode({"sub": "u", "aud": "snx-intake", "iss": "snx", "iat": int(time.time())}, SECRET, "HS256")
+    token = jwt.encode(
+        {"sub": "u", "aud": "snx-intake", "iss": "snx", "iat": int(time.time())}, SECRET, "HS256"
+    )
     with pytest.raises(Unauthorized):
         verify(token)
 

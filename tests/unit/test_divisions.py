@@ -48,7 +48,21 @@ def test_division_level(code: str, level: DivisionLevel) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["", "1", "110", "11010", "1101050", "11010500100", "11O105", "１１０１０５", "00", "000000", "1100", "110005"]
+    "bad",
+    [
+        "",
+        "1",
+        "110",
+        "11010",
+        "1101050",
+        "11010500100",
+        "11O105",
+        "１１０１０５",
+        "00",
+        "000000",
+        "1100",
+        "110005",
+    ],
 )
 def test_malformed_codes_raise(bad: str) -> None:
     with pytest.raises(InvalidDivisionCode, match="12 \\(village\\) digits") as exc:
@@ -64,7 +78,13 @@ def test_error_never_echoes_a_long_value() -> None:
 
 @pytest.mark.parametrize(
     ("code", "canonical"),
-    [("11", "110000"), ("1101", "110100"), ("110105", "110105"), ("110105001000", "110105001"), ("4419", "441900")],
+    [
+        ("11", "110000"),
+        ("1101", "110100"),
+        ("110105", "110105"),
+        ("110105001000", "110105001"),
+        ("4419", "441900"),
+    ],
 )
 def test_canonical_code(code: str, canonical: str) -> None:
     assert canonical_code(code) == canonical

@@ -68,7 +68,9 @@ def test_convert_15_to_18_vector() -> None:
     assert convert_15_to_18("610104620927690") == "610104196209276908"
 
 
-@pytest.mark.parametrize("bad", ["61010462092769", "6101046209276901", "61010462O927690", "", "610104621327690"])
+@pytest.mark.parametrize(
+    "bad", ["61010462092769", "6101046209276901", "61010462O927690", "", "610104621327690"]
+)
 def test_convert_15_to_18_rejects_bad_input_without_echoing_it(bad: str) -> None:
     with pytest.raises(InvalidIdNumber) as exc:
         convert_15_to_18(bad)
@@ -150,7 +152,11 @@ def test_parse_15_digit() -> None:
     assert (info.kind, info.valid, info.normalized) == (IdKind.RESIDENT_15, True, "610104196209276908")
     assert (info.birth_date, info.sex) == (date(1962, 9, 27), "2")
     bad_date = parse_id_number("610104621327690")
-    assert (bad_date.kind, bad_date.valid, bad_date.normalized) == (IdKind.RESIDENT_15, False, "610104621327690")
+    assert (bad_date.kind, bad_date.valid, bad_date.normalized) == (
+        IdKind.RESIDENT_15,
+        False,
+        "610104621327690",
+    )
 
 
 @pytest.mark.parametrize("prefix", ["810000", "820000", "830000"])
@@ -162,18 +168,29 @@ def test_parse_hk_mo_tw_permit(prefix: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "category", "grade", "suffix"),
-    [("11010519491231002X41", 4, 1, None), ("11010519491231002x72b3", 7, 2, "B3"), ("360426199101010071 6 4", 6, 4, None)],
+    [
+        ("11010519491231002X41", 4, 1, None),
+        ("11010519491231002x72b3", 7, 2, "B3"),
+        ("360426199101010071 6 4", 6, 4, None),
+    ],
 )
 def test_parse_disability_certificate(raw: str, category: int, grade: int, suffix: str | None) -> None:
     info = parse_id_number(raw)
     assert info.kind is IdKind.DISABILITY_CERT
     assert info.valid
     assert info.normalized == (normalize_id_number(raw) or "")[:18]
-    assert (info.disability_category, info.disability_grade, info.disability_suffix) == (category, grade, suffix)
+    assert (info.disability_category, info.disability_grade, info.disability_suffix) == (
+        category,
+        grade,
+        suffix,
+    )
     assert info.birth_date is not None
 
 
-@pytest.mark.parametrize("raw", ["11010519491231002X81", "11010519491231002X15", "11010519491231002X41B0", "abc", "1101051949123100"])
+@pytest.mark.parametrize(
+    "raw",
+    ["11010519491231002X81", "11010519491231002X15", "11010519491231002X41B0", "abc", "1101051949123100"],
+)
 def test_parse_invalid_shapes(raw: str) -> None:
     info = parse_id_number(raw)
     assert (info.kind, info.valid, info.birth_date) == (IdKind.INVALID, False, None)

@@ -53,7 +53,9 @@ def test_structlog_masks_nested_values_and_exceptions(capsys: pytest.CaptureFixt
 def test_console_format_masks_too(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("test", level="INFO", fmt="console")
     get_logger("snx.test").info("lookup", query=f"id_number={ID18}")
-    logging.getLogger("uvicorn.error").warning("GET /v1/lookups?id=%s", "１１０１０５１９４９１２３１００２Ｘ")
+    logging.getLogger("uvicorn.error").warning(
+        "GET /v1/lookups?id=%s", "１１０１０５１９４９１２３１００２Ｘ"
+    )
     err = capsys.readouterr().err
     assert ID18 not in err and "１１０１０５１９４９１２３１００２Ｘ" not in err
     assert "110105********002X" in err
@@ -61,6 +63,11 @@ def test_console_format_masks_too(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_ordinary_numbers_are_left_alone(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("test", level="INFO", fmt="json")
-    get_logger("snx.test").info("batch", date="20240101", division="110105001001", amount=123456)
-    record = lines(capsys.readouterr().err)[0]
+    get_logger("snx.test").info(
+        "batch", date="20240101", division="110105001001", amount=123456, id=360426199101010071
+    )
+    err = capsys.readouterr().err
+    assert "360426199101010071" not in err
+    record = lines(err)[0]
+    assert record["id"] == "360426********0071"
     assert (record["date"], record["division"], record["amount"]) == ("20240101", "110105001001", 123456)

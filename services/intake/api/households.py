@@ -20,7 +20,9 @@ Reader = Annotated[Principal, Depends(require_scopes("intake:read"))]
 
 
 @router.post("", status_code=201, response_model=HouseholdCreated, summary="Register a household (登记家庭)")
-def create_household(body: HouseholdCreate, request: Request, session: SessionDep, who: Writer) -> HouseholdCreated:
+def create_household(
+    body: HouseholdCreate, request: Request, session: SessionDep, who: Writer
+) -> HouseholdCreated:
     table = DivisionTable.load()
     household, warnings = service.register_household(session, who, HouseholdDraft(**body.model_dump()), table)
     lang = negotiate_language(request.headers.get("accept-language"))

@@ -30,7 +30,10 @@ def _check_code(field: str, code: str, table: DivisionTable) -> tuple[list[Field
                 "body",
                 (field,),
                 "division_code_malformed",
-                Text("Must be a 9-digit township or 12-digit village code", "应为 9 位乡镇或 12 位村（社区）代码"),
+                Text(
+                    "Must be a 9-digit township or 12-digit village code",
+                    "应为 9 位乡镇或 12 位村（社区）代码",
+                ),
             )
         ], []
     if level not in HOUSEHOLD_LEVELS:
@@ -53,7 +56,9 @@ def validate_household(draft: HouseholdDraft, table: DivisionTable) -> tuple[lis
     """Field errors (reject) and warnings (accept, report) for a new household."""
     errors, warnings = _check_code("division_code", draft.division_code, table)
     if draft.residence_division_code:
-        more_errors, more_warnings = _check_code("residence_division_code", draft.residence_division_code, table)
+        more_errors, more_warnings = _check_code(
+            "residence_division_code", draft.residence_division_code, table
+        )
         errors += more_errors
         warnings += more_warnings
     return errors, warnings
