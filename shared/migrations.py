@@ -65,6 +65,10 @@ def upgrade(service: str, url: str | URL, revision: str = "head") -> None:
     command.upgrade(alembic_config(service, url), revision)
 
 
+def downgrade(service: str, url: str | URL, revision: str) -> None:
+    command.downgrade(alembic_config(service, url), revision)
+
+
 def head_revisions(service: str) -> set[str]:
     script = ScriptDirectory(str(script_location(service)))
     return set(script.get_heads())

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import ERRORS_BY_STATUS, AppError, FieldError, ValidationFailed
+from shared.errors import ERRORS_BY_STATUS, AppError, Conflict, FieldError, ValidationFailed
 from shared.i18n import Lang, Text, negotiate_language
 from shared.logs import get_logger, request_id_var
 
@@ -133,14 +134,20 @@ async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(ValidationFailed(detail, errors=errors), request)
 
 
-async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
-    # The traceback goes to the (masked) log; the client gets no internals.
-    log.error("http.unhandled_error", path=request.url.path, error_type=type(exc).__name__, exc_info=exc)
-    return problem_response(AppError(), request)
+async def _integrity(request: Request, exc: Exception) -> JSONResponse:
+    # A unique or foreign-key constraint refused the write (usually a concurrent duplicate): the
+    # whole unit of work was rolled back. The database's message may quote values: not sent, not logged.
+    log.warning("db.integrity_error", path=request.url.path)
+    detail = Text(
+        "The change conflicts with data already stored; nothing was saved.",
+        "该操作与已有数据冲突，未保存任何内容。",
+    )
+    return problem_response(Conflict(detail), request)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
+    """Unhandled exceptions become a 500 problem in ``RequestContextMiddleware``."""
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _request_validation)
-    app.add_exception_handler(Exception, _unhandled)
+    app.add_exception_handler(IntegrityError, _integrity)

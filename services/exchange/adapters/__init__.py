@@ -1,0 +1,1 @@
+"""exchange's tables, repositories and clients of other services."""

@@ -1,0 +1,1 @@
+"""intake tables, repositories and clients of other services."""

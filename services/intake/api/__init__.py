@@ -1,0 +1,1 @@
+"""intake HTTP routes and schemas."""

@@ -1,0 +1,1 @@
+"""matching's tables, repositories and clients of other services."""

@@ -1,0 +1,1 @@
+"""matching's HTTP routes and schemas (its public API arrives with the matching issue)."""
