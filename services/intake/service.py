@@ -22,9 +22,9 @@ EVENT_HOUSEHOLD_REGISTERED = "cn.snx.intake.household.registered"
 
 
 def register_household(
-    session: Session, principal: Principal, draft: HouseholdDraft, table: DivisionTable
+    session: Session, principal: Principal, draft: HouseholdDraft
 ) -> tuple[Household, list[Text]]:
-    errors, warnings = validate_household(draft, table)
+    errors, warnings = validate_household(draft, DivisionTable.load())
     if errors:
         raise ValidationFailed(Text("The household is invalid.", "家庭信息有误。"), errors=errors)
     if not principal.covers_division(draft.division_code):

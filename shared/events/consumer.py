@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.codes.masking import mask_id_numbers_in_text
 from shared.db import Database
 from shared.events.models import ConsumerCursor, InboxEvent
 from shared.events.outbox import utcnow
@@ -105,7 +106,7 @@ class FeedConsumer:
     def _record_error(self, error: str) -> None:
         with self.db.unit_of_work() as uow:
             cursor = _cursor(uow.session, self.feed)
-            cursor.last_error = error[:2000]
+            cursor.last_error = mask_id_numbers_in_text(error)[:2000]
             cursor.error_count += 1
             cursor.updated_at = utcnow()
 

@@ -10,7 +10,6 @@ from services.intake import service
 from services.intake.api.schemas import HouseholdCreate, HouseholdCreated, HouseholdRead
 from services.intake.domain.household import HouseholdDraft
 from shared.auth import Principal, require_scopes
-from shared.codes.divisions import DivisionTable
 from shared.i18n import negotiate_language
 from shared.web.deps import SessionDep
 
@@ -23,8 +22,7 @@ Reader = Annotated[Principal, Depends(require_scopes("intake:read"))]
 def create_household(
     body: HouseholdCreate, request: Request, session: SessionDep, who: Writer
 ) -> HouseholdCreated:
-    table = DivisionTable.load()
-    household, warnings = service.register_household(session, who, HouseholdDraft(**body.model_dump()), table)
+    household, warnings = service.register_household(session, who, HouseholdDraft(**body.model_dump()))
     lang = negotiate_language(request.headers.get("accept-language"))
     return HouseholdCreated(
         **HouseholdRead.model_validate(household).model_dump(), warnings=[w.get(lang) for w in warnings]
