@@ -238,7 +238,10 @@ def test_every_substitution_fails_the_check(valid: str) -> None:
     for i in range(18):
         for c in "0123456789X":
             if c != valid[i]:
-                assert not is_valid_id18(valid[:i] + c + valid[i + 1 :]), (i, c)
+                typo = valid[:i] + c + valid[i + 1 :]
+                assert not is_valid_id18(typo), (i, c)
+                # …and it is the check character itself that catches it, not the date test.
+                assert "X" in typo[:17] or check_character(typo[:17]) != typo[17], (i, c)
 
 
 @settings(max_examples=150, deadline=None)
@@ -246,7 +249,9 @@ def test_every_substitution_fails_the_check(valid: str) -> None:
 def test_every_adjacent_swap_fails_the_check(valid: str) -> None:
     for i in range(17):
         if valid[i] != valid[i + 1]:
-            assert not is_valid_id18(valid[:i] + valid[i + 1] + valid[i] + valid[i + 2 :]), i
+            swapped = valid[:i] + valid[i + 1] + valid[i] + valid[i + 2 :]
+            assert not is_valid_id18(swapped), i
+            assert "X" in swapped[:17] or check_character(swapped[:17]) != swapped[17], i
 
 
 @settings(max_examples=150, deadline=None)
