@@ -60,12 +60,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def db_url(databases: support.Databases, backend: str) -> Callable[[str], str]:
     """``db_url("intake")``: that service's migrated database on this test's backend, emptied."""
-    used: list[str] = []
 
     def get(service: str) -> str:
         url = databases.shared_url(backend, service)
         support.reset(url)
-        used.append(url)
         return url
 
     return get

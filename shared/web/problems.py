@@ -98,12 +98,13 @@ def problem_body(exc: AppError, request: Request, lang: Lang) -> dict[str, Any]:
     return body
 
 
-def problem_response(exc: AppError, request: Request) -> JSONResponse:
+def problem_response(exc: AppError, request: Request, status: int | None = None) -> JSONResponse:
+    """``status`` overrides the class's own, for HTTP errors that have no class of their own."""
     lang = negotiate_language(request.headers.get("accept-language"))
     headers = {"Content-Language": "zh-CN" if lang == "zh" else "en", **exc.headers}
-    return JSONResponse(
-        problem_body(exc, request, lang), status_code=exc.status, headers=headers, media_type=PROBLEM_JSON
-    )
+    body = problem_body(exc, request, lang)
+    body["status"] = status or exc.status
+    return JSONResponse(body, status_code=body["status"], headers=headers, media_type=PROBLEM_JSON)
 
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
@@ -115,13 +116,9 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    # A status we have no class for keeps its status under the generic title.
     cls = ERRORS_BY_STATUS.get(exc.status_code, AppError)
-    err = cls(headers=dict(exc.headers or {}))
-    if cls is AppError:  # a status we have no class for: keep the status, generic title
-        body = problem_body(err, request, negotiate_language(request.headers.get("accept-language")))
-        body["status"] = exc.status_code
-        return JSONResponse(body, status_code=exc.status_code, media_type=PROBLEM_JSON)
-    return problem_response(err, request)
+    return problem_response(cls(headers=dict(exc.headers or {})), request, status=exc.status_code)
 
 
 async def _request_validation(request: Request, exc: Exception) -> JSONResponse:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
@@ -39,6 +39,11 @@ def post_household(body: Household) -> dict[str, int]:
 @router.get("/test/boom")
 def boom() -> None:
     raise RuntimeError("secret internal detail 11010519491231002X")
+
+
+@router.get("/test/teapot")
+def teapot() -> None:
+    raise HTTPException(status_code=418, headers={"X-Brew": "no"})
 
 
 @pytest.fixture
@@ -136,6 +141,13 @@ def test_500_hides_internals(client: TestClient, headers: dict[str, str], title:
     assert body["title"] == title
     assert "secret" not in response.text and "RuntimeError" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_a_status_without_its_own_class_keeps_status_and_headers(client: TestClient) -> None:
+    response = client.get("/test/teapot", headers=ZH)
+    assert_problem(response, 418, "internal_error")
+    assert response.headers["x-brew"] == "no"
+    assert response.headers["content-language"] == "zh-CN"
 
 
 def test_401_and_403_are_problems_too(client: TestClient) -> None:
