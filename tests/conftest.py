@@ -83,5 +83,7 @@ def make_app(service: str, database_url: str, **overrides: object) -> FastAPI:
 
 @pytest.fixture
 def intake(db_url: Callable[[str], str]) -> Iterator[TestClient]:
-    with TestClient(make_app("intake", db_url("intake")), raise_server_exceptions=False) as client:
+    with TestClient(
+        make_app("intake", db_url("intake"), workers_enabled=False), raise_server_exceptions=False
+    ) as client:
         yield client

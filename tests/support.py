@@ -117,8 +117,10 @@ def token(
     )
 
 
-def auth(service: str | list[str], *scopes: str, division: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token(service, *scopes, division=division)}"}
+def auth(
+    service: str | list[str], *scopes: str, division: str | None = None, subject: str = "test:user"
+) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token(service, *scopes, division=division, subject=subject)}"}
 
 
 def free_port() -> int:

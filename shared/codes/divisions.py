@@ -83,6 +83,11 @@ def _significant(code: str) -> str:
     return c
 
 
+def significant_digits(code: str) -> str:
+    """``"110105001000"`` → ``"110105001"``, ``"110000"`` → ``"11"``: the prefix that scopes data."""
+    return _significant(code)
+
+
 def canonical_code(code: str) -> str:
     """``"11"`` → ``"110000"``, ``"1101"`` → ``"110100"``, ``"110105001000"`` → ``"110105001"``."""
     return _significant(code).ljust(6, "0")

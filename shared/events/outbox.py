@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.db import Database
@@ -28,6 +29,18 @@ def append_event(
     row = OutboxEvent(id=str(uuid.uuid4()), type=type, subject=subject, time=utcnow(), data=data)
     session.add(row)
     return row
+
+
+def append_events(session: Session, events: Sequence[tuple[str, dict[str, Any], str | None]]) -> None:
+    """Many events (type, data, subject) in one multi-row INSERT: the bulk form of ``append_event``."""
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {"id": str(uuid.uuid4()), "type": type_, "subject": subject, "time": now, "data": data}
+        for type_, data, subject in events
+    ]
+    session.execute(insert(OutboxEvent), rows)
 
 
 def assign_sequence(session: Session) -> int:

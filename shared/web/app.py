@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -31,15 +31,39 @@ class FeedSubscription:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Worker:
+    """A background job: ``step(db)`` does one round and returns how much it did (0: idle)."""
+
+    name: str
+    step: Callable[[Database], int]
+    interval: float = 1.0
+
+    def run(self, db: Database, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                done = self.step(db)
+            except Exception as exc:  # keep the worker alive; the next round retries
+                log.error("worker.failed", worker=self.name, error=type(exc).__name__)
+                done = 0
+            stop.wait(0 if done else self.interval)
+
+
 class ConsumerRunner:
-    """Runs each subscription's consumer in a background thread for the life of the app."""
+    """Runs each subscription's consumer, and each worker, in a background thread for the life
+    of the app."""
 
     def __init__(
-        self, settings: ServiceSettings, db: Database, subscriptions: Iterable[FeedSubscription]
+        self,
+        settings: ServiceSettings,
+        db: Database,
+        subscriptions: Iterable[FeedSubscription],
+        workers: Iterable[Worker] = (),
     ) -> None:
         self.settings = settings
         self.db = db
         self.subscriptions = list(subscriptions)
+        self.workers = list(workers)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clients: list[httpx.Client] = []
@@ -49,8 +73,8 @@ class ConsumerRunner:
         self._clients.append(client)
         return FeedConsumer(sub.producer, self.db, client, sub.handlers)
 
-    def start(self) -> None:
-        for sub in self.subscriptions:
+    def start(self, *, consumers: bool = True) -> None:
+        for sub in self.subscriptions if consumers else []:
             consumer = self.consumer(sub)
             thread = threading.Thread(
                 target=consumer.run,
@@ -61,6 +85,13 @@ class ConsumerRunner:
             thread.start()
             self._threads.append(thread)
             log.info("consumer.started", feed=sub.producer)
+        for worker in self.workers:
+            thread = threading.Thread(
+                target=worker.run, args=(self.db, self._stop), name=f"worker-{worker.name}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+            log.info("worker.started", worker=worker.name)
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,20 +108,25 @@ def create_service_app(
     description: str,
     routers: Iterable[APIRouter] = (),
     subscriptions: Iterable[FeedSubscription] = (),
+    workers: Iterable[Worker] = (),
+    body_limits: Mapping[str, int] | None = None,
+    on_shutdown: Iterable[Callable[[], None]] = (),
 ) -> FastAPI:
+    """``body_limits`` maps path prefixes to their own body size limit (uploads)."""
     configure_logging(settings.service_name, level=settings.log_level, fmt=settings.effective_log_format)
     db = Database(settings.database_url)
-    runner = ConsumerRunner(settings, db, subscriptions)
+    runner = ConsumerRunner(settings, db, subscriptions, workers)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log.info("service.starting", port=settings.port, database=db.dialect)
-        if settings.consumers_enabled:
-            runner.start()
+        runner.start(consumers=settings.consumers_enabled)
         try:
             yield
         finally:
             runner.stop()
+            for hook in on_shutdown:
+                hook()
             db.dispose()
             log.info("service.stopped")
 
@@ -99,7 +135,9 @@ def create_service_app(
     app.state.db = db
     app.state.consumers = runner
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(body_limits or {})
+    )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(internal.router)

@@ -77,26 +77,29 @@ class RequestContextMiddleware:
 class BodySizeLimitMiddleware:
     """413 for a body over ``max_bytes``: at once when Content-Length says so, else while reading."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.overrides = overrides or {}  # path prefix → its own limit (uploads)
 
-    def _too_large(self) -> PayloadTooLarge:
+    def _limit(self, path: str) -> int:
+        return next((n for prefix, n in self.overrides.items() if path.startswith(prefix)), self.max_bytes)
+
+    @staticmethod
+    def _too_large(limit: int) -> PayloadTooLarge:
         return PayloadTooLarge(
-            Text(
-                f"The request body is larger than {self.max_bytes} bytes.",
-                f"请求内容超过 {self.max_bytes} 字节的上限。",
-            ),
-            extra={"max_bytes": self.max_bytes},
+            Text(f"The request body is larger than {limit} bytes.", f"请求内容超过 {limit} 字节的上限。"),
+            extra={"max_bytes": limit},
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope["path"])
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await problem_response(self._too_large(), Request(scope))(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await problem_response(self._too_large(limit), Request(scope))(scope, receive, send)
             return
         received = 0
         rejected = False
@@ -110,9 +113,9 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     rejected = True
-                    await problem_response(self._too_large(), Request(scope))(scope, receive, send)
+                    await problem_response(self._too_large(limit), Request(scope))(scope, receive, send)
                     return {"type": "http.disconnect"}
             return message
 

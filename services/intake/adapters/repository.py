@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, insert, or_, select, true, tuple_, update
 from sqlalchemy.orm import Session
 
-from services.intake.adapters.orm import Household
+from services.intake.adapters.orm import (
+    Application,
+    ApplicationAction,
+    Household,
+    IdempotencyKey,
+    ImportError_,
+    ImportFile,
+    ImportJob,
+    Member,
+)
+from shared.codes.divisions import InvalidDivisionCode, significant_digits
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def application_scope(division: str | None) -> ColumnElement[bool]:
+    """Rows a caller whose token carries ``division`` may see (no claim: all)."""
+    if division is None:
+        return true()
+    try:
+        sig = significant_digits(division)
+    except InvalidDivisionCode:
+        return false()
+    column = {12: Application.division_code, 9: Application.township_code, 6: Application.county_code}
+    if len(sig) in column:
+        return column[len(sig)] == sig
+    return Application.county_code.startswith(sig)
 
 
 class HouseholdRepository:
@@ -19,11 +53,206 @@ class HouseholdRepository:
     def get(self, household_id: str) -> Household | None:
         return self.session.get(Household, household_id)
 
-    def list_in_division(self, prefix: str, limit: int = 100) -> list[Household]:
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    division: str | None  # the caller's scope
+    status: Sequence[str] = ()
+    programme: str | None = None
+    township: str | None = None
+    overdue_on: date | None = None  # overdue as of this day
+    review_due_on: date | None = None  # review due by this day
+
+
+class ApplicationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, application: Application) -> None:
+        """The application with its household and members (attached to it)."""
+        self.session.add(application)
+        self.session.flush()
+
+    def add_many(self, rows: dict[type[Any], list[dict[str, Any]]]) -> None:
+        """Bulk insert (imports): one multi-row INSERT per table, parents first."""
+        for model in (Household, Member, Application, ApplicationAction):
+            if rows.get(model):
+                self.session.execute(insert(model), rows[model])
+
+    def get(self, application_id: str, *, for_update: bool = False) -> Application | None:
+        stmt = select(Application).where(Application.id == application_id)
+        if for_update and _is_postgres(self.session):
+            stmt = stmt.with_for_update(of=Application)
+        return self.session.scalars(stmt).first()
+
+    def add_action(self, action: ApplicationAction) -> None:
+        self.session.add(action)
+
+    def history(self, application_id: str) -> list[ApplicationAction]:
         stmt = (
-            select(Household)
-            .where(Household.division_code.startswith(prefix))
-            .order_by(Household.created_at, Household.id)
+            select(ApplicationAction)
+            .where(ApplicationAction.application_id == application_id)
+            .order_by(ApplicationAction.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def page(self, f: ApplicationFilter, after: tuple[datetime, str] | None, limit: int) -> list[Application]:
+        conditions = [application_scope(f.division)]
+        if f.status:
+            conditions.append(Application.status.in_(f.status))
+        if f.programme:
+            conditions.append(Application.programme == f.programme)
+        if f.township:
+            conditions.append(Application.township_code == f.township)
+        if f.overdue_on is not None:
+            conditions.append(
+                or_(Application.step_due_on < f.overdue_on, Application.process_due_on < f.overdue_on)
+            )
+        if f.review_due_on is not None:
+            conditions.append(
+                and_(Application.status == "active", Application.next_review_on <= f.review_due_on)
+            )
+        if after is not None:
+            conditions.append(tuple_(Application.submitted_at, Application.id) > tuple_(*after))
+        stmt = (
+            select(Application)
+            .where(*conditions)
+            .order_by(Application.submitted_at, Application.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def in_notice(self, division: str, on: date, after: str | None, limit: int) -> list[Application]:
+        """Applications whose public notice runs on ``on`` inside ``division``."""
+        stmt = (
+            select(Application)
+            .where(
+                application_scope(division),
+                Application.status == "in_notice",
+                Application.notice_start_on <= on,
+                Application.notice_end_on >= on,
+                Application.id > (after or ""),
+            )
+            .order_by(Application.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def existing_source_refs(self, created_by: str, refs: Sequence[str]) -> set[str]:
+        if not refs:
+            return set()
+        stmt = select(Application.source_ref).where(
+            Application.created_by == created_by, Application.source_ref.in_(refs)
+        )
+        return {r for r in self.session.scalars(stmt) if r is not None}
+
+    def count_imported(self, job_id: str) -> int:
+        stmt = select(func.count()).select_from(Application).where(Application.import_job_id == job_id)
+        return int(self.session.scalar(stmt) or 0)
+
+    def due_prechecks(self, now: datetime, limit: int) -> list[Application]:
+        """Pending pre-checks whose retry time has come, locked for this worker (others skip them)."""
+        stmt = (
+            select(Application)
+            .where(Application.precheck_status == "pending", Application.precheck_next_at <= now)
+            .order_by(Application.precheck_next_at)
+            .limit(limit)
+        )
+        if _is_postgres(self.session):
+            stmt = stmt.with_for_update(skip_locked=True, of=Application)
+        return list(self.session.scalars(stmt))
+
+    def reschedule_prechecks(self, ids: Sequence[str], at: datetime) -> None:
+        if ids:
+            self.session.execute(
+                update(Application)
+                .where(Application.id.in_(ids), Application.precheck_status == "pending")
+                .values(precheck_next_at=at)
+            )
+
+    def count_by_status(self, division: str | None) -> dict[str, int]:
+        stmt = (
+            select(Application.status, func.count())
+            .where(application_scope(division))
+            .group_by(Application.status)
+        )
+        return {status: int(n) for status, n in self.session.execute(stmt).all()}
+
+
+class IdempotencyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, client: str, key: str) -> None:
+        """Serialise requests that carry the same key (PostgreSQL advisory lock for this
+        transaction; SQLite transactions are already serialised by ``BEGIN IMMEDIATE``)."""
+        if _is_postgres(self.session):
+            digest = hashlib.sha256(f"{client}\0{key}".encode()).digest()
+            lock_id = int.from_bytes(digest[:8], "big", signed=True)
+            self.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+
+    def get(self, client: str, key: str) -> IdempotencyKey | None:
+        return self.session.get(IdempotencyKey, (client, key))
+
+    def add(self, row: IdempotencyKey) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+
+class ImportRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, job: ImportJob, content: bytes) -> None:
+        self.session.add(job)
+        self.session.flush()
+        self.session.add(ImportFile(job_id=job.id, content=content))
+        self.session.flush()
+
+    def get(self, job_id: str) -> ImportJob | None:
+        return self.session.get(ImportJob, job_id)
+
+    def content(self, job_id: str) -> bytes:
+        row = self.session.get(ImportFile, job_id)
+        return row.content if row else b""
+
+    def claim_next(self, now: datetime, lease_until: datetime) -> ImportJob | None:
+        """A queued job, or a running one whose worker's lease ran out (it died): now ours."""
+        stmt = (
+            select(ImportJob)
+            .where(
+                or_(
+                    ImportJob.status == "queued",
+                    and_(ImportJob.status == "running", ImportJob.lease_until < now),
+                )
+            )
+            .order_by(ImportJob.created_at)
+            .limit(1)
+        )
+        if _is_postgres(self.session):
+            stmt = stmt.with_for_update(skip_locked=True)
+        job = self.session.scalars(stmt).first()
+        if job is not None:
+            job.status = "running"
+            job.lease_until = lease_until
+            job.started_at = job.started_at or now
+        return job
+
+    def update(self, job_id: str, **values: Any) -> None:
+        self.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
+
+    def delete_errors(self, job_id: str) -> None:
+        self.session.execute(delete(ImportError_).where(ImportError_.job_id == job_id))
+
+    def add_errors(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(ImportError_), rows)
+
+    def errors(self, job_id: str, after_id: int, limit: int) -> list[ImportError_]:
+        stmt = (
+            select(ImportError_)
+            .where(ImportError_.job_id == job_id, ImportError_.id > after_id)
+            .order_by(ImportError_.id)
             .limit(limit)
         )
         return list(self.session.scalars(stmt))

@@ -1,0 +1,33 @@
+"""What the use cases need besides the session: tables, the calendar, matching, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.intake.adapters.matching import PrecheckClient
+from services.intake.config import IntakeSettings
+from services.intake.domain.clock import WorkingCalendar
+from shared.codes.divisions import DivisionTable
+
+
+@dataclass
+class IntakeContext:
+    settings: IntakeSettings
+    divisions: DivisionTable
+    calendar: WorkingCalendar
+    prechecker: PrecheckClient
+    today: Callable[[], date] = field(default=date.today)
+
+    @classmethod
+    def from_settings(cls, settings: IntakeSettings) -> IntakeContext:
+        return cls(
+            settings=settings,
+            divisions=DivisionTable.load(),
+            calendar=WorkingCalendar.load(settings.holiday_calendar),
+            prechecker=PrecheckClient(settings),
+        )
+
+    def close(self) -> None:
+        self.prechecker.close()

@@ -1,0 +1,1 @@
+"""Contracts between services: the request and response shapes both sides agree on."""
