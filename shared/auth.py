@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -80,19 +81,29 @@ def _invalid(reason: Text) -> Unauthorized:
     return Unauthorized(reason, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
+@lru_cache(maxsize=4096)
+def _decode(token: str, secret: str, audience: str, issuer: str, leeway: int) -> dict[str, Any]:
+    """A portal sends the same token with every request: its signature is checked once. Only
+    valid tokens are cached (a raising call is not); expiry is checked again on every use."""
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        secret,
+        algorithms=[ALGORITHM],
+        audience=audience,
+        issuer=issuer,
+        leeway=leeway,
+        options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+    )
+    return claims
+
+
 def verify_token(token: str, *, secret: str, audience: str, issuer: str, leeway: int = 30) -> Principal:
     """Decode and check a token; any fault is ``Unauthorized``. Only HS256 is accepted, so an
     unsigned (``alg: none``) or differently-signed token never passes."""
     try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            audience=audience,
-            issuer=issuer,
-            leeway=leeway,
-            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
-        )
+        claims = _decode(token, secret, audience, issuer, leeway)
+        if float(claims["exp"]) + leeway <= time.time():
+            raise jwt.ExpiredSignatureError("Signature has expired")
     except jwt.ExpiredSignatureError as exc:
         raise _invalid(Text("The token has expired.", "令牌已过期。")) from exc
     except jwt.InvalidAudienceError as exc:

@@ -24,7 +24,7 @@ import httpx
 from shared.migrations import SERVICES
 from shared.settings import SERVICE_PORTS, ServiceSettings, audience_for
 
-DEV_SCOPES = ("intake:read", "intake:write", "events:read")
+DEV_SCOPES = ("intake:read", "intake:write", "intake:check", "intake:decide", "events:read")
 
 
 def settings_class(service: str) -> type[ServiceSettings]:
@@ -42,6 +42,18 @@ def _serve(args: argparse.Namespace) -> int:
     if args.port:
         overrides["port"] = args.port
     settings = settings_class(args.service)(**overrides)
+    if args.workers > 1:
+        # Several processes: each builds its app from the environment (host/port given here).
+        uvicorn.run(
+            f"services.{args.service}.app:create_app",
+            factory=True,
+            workers=args.workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+        )
+        return 0
     app = importlib.import_module(f"services.{args.service}.app").create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
     return 0
@@ -163,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("service", choices=SERVICES)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1, help="processes (each one a full replica)")
     serve.set_defaults(func=_serve)
 
     migrate = sub.add_parser("migrate", help="apply migrations (creates a missing PostgreSQL database)")

@@ -9,11 +9,12 @@ of work commits once, on success, or rolls everything back.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, Insert, Table, create_engine, event, insert, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,9 +60,26 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # A steady pool: overflow connections are closed when returned, and a PostgreSQL backend
+    # forked and torn down per request costs more than the request (seen in bench/intake_submit.py).
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 0)
     return create_engine(u, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _insert_into(table: Table) -> Insert:
+    return insert(table)
+
+
+def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """A plain multi-row INSERT of ``rows`` into ``model``'s table, in the session's transaction.
+
+    For hot and bulk paths: it skips the ORM's unit of work and bulk machinery (several times the
+    CPU per row), and reuses one statement per table so its cache key is computed once.
+    """
+    if rows:
+        session.connection().execute(_insert_into(model.__table__), rows)
 
 
 class UnitOfWork:
@@ -101,6 +119,8 @@ class Database:
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
         self.url = normalize_url(url)
+        if self.url.get_backend_name() == "sqlite":
+            engine_kwargs = {k: v for k, v in engine_kwargs.items() if k not in ("pool_size", "max_overflow")}
         self.engine = make_engine(self.url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 

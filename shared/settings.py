@@ -46,6 +46,7 @@ class ServiceSettings(BaseSettings):
     intake_url: str = f"http://127.0.0.1:{SERVICE_PORTS['intake']}"
     matching_url: str = f"http://127.0.0.1:{SERVICE_PORTS['matching']}"
     exchange_url: str = f"http://127.0.0.1:{SERVICE_PORTS['exchange']}"
+    db_pool_size: int = 20  # PostgreSQL connections per process (requests beyond it wait for one)
     consumers_enabled: bool = True
     consumer_poll_seconds: float = 1.0
     http_timeout_seconds: float = 5.0

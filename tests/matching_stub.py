@@ -120,3 +120,12 @@ class StubServer:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+if __name__ == "__main__":  # a stand-alone stub for benchmarks: python -m tests.matching_stub --port N
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    port = parser.parse_args().port
+    uvicorn.run(stub_app(Roster()), host="127.0.0.1", port=port, log_config=None, access_log=False)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import Database
+from shared.db import Database, insert_rows
 from shared.events.models import OutboxEvent
 
 EVENT_TYPE_PREFIX = "cn.snx"
@@ -40,7 +40,7 @@ def append_events(session: Session, events: Sequence[tuple[str, dict[str, Any], 
         {"id": str(uuid.uuid4()), "type": type_, "subject": subject, "time": now, "data": data}
         for type_, data, subject in events
     ]
-    session.execute(insert(OutboxEvent), rows)
+    insert_rows(session, OutboxEvent, rows)
 
 
 def assign_sequence(session: Session) -> int:

@@ -114,7 +114,7 @@ def create_service_app(
 ) -> FastAPI:
     """``body_limits`` maps path prefixes to their own body size limit (uploads)."""
     configure_logging(settings.service_name, level=settings.log_level, fmt=settings.effective_log_format)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size)
     runner = ConsumerRunner(settings, db, subscriptions, workers)
 
     @asynccontextmanager

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, insert, or_, select, true, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.intake.adapters.orm import (
@@ -22,6 +33,7 @@ from services.intake.adapters.orm import (
     Member,
 )
 from shared.codes.divisions import InvalidDivisionCode, significant_digits
+from shared.db import insert_rows
 
 
 def _is_postgres(session: Session) -> bool:
@@ -76,8 +88,7 @@ class ApplicationRepository:
     def add_many(self, rows: dict[type[Any], list[dict[str, Any]]]) -> None:
         """Bulk insert (imports): one multi-row INSERT per table, parents first."""
         for model in (Household, Member, Application, ApplicationAction):
-            if rows.get(model):
-                self.session.execute(insert(model), rows[model])
+            insert_rows(self.session, model, rows.get(model, []))
 
     def get(self, application_id: str, *, for_update: bool = False) -> Application | None:
         stmt = select(Application).where(Application.id == application_id)
@@ -183,20 +194,24 @@ class IdempotencyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def lock(self, client: str, key: str) -> None:
-        """Serialise requests that carry the same key (PostgreSQL advisory lock for this
-        transaction; SQLite transactions are already serialised by ``BEGIN IMMEDIATE``)."""
-        if _is_postgres(self.session):
-            digest = hashlib.sha256(f"{client}\0{key}".encode()).digest()
-            lock_id = int.from_bytes(digest[:8], "big", signed=True)
-            self.session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+    def claim(self, row: dict[str, Any]) -> bool:
+        """Insert the key with its response, unless the key is taken: True when this call got it.
+
+        One statement does what a lock and a look-up would: a concurrent insert of the same key
+        waits for the first transaction and then finds the conflict (or, if the first rolled back,
+        gets the key). The caller reads the stored response with ``get`` when it lost.
+        """
+        dialect = postgresql if _is_postgres(self.session) else sqlite
+        stmt = (
+            dialect.insert(IdempotencyKey)
+            .values(**row)
+            .on_conflict_do_nothing()
+            .returning(IdempotencyKey.key)
+        )
+        return self.session.connection().execute(stmt).first() is not None
 
     def get(self, client: str, key: str) -> IdempotencyKey | None:
         return self.session.get(IdempotencyKey, (client, key))
-
-    def add(self, row: IdempotencyKey) -> None:
-        self.session.add(row)
-        self.session.flush()
 
 
 class ImportRepository:
@@ -245,8 +260,7 @@ class ImportRepository:
         self.session.execute(delete(ImportError_).where(ImportError_.job_id == job_id))
 
     def add_errors(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(ImportError_), rows)
+        insert_rows(self.session, ImportError_, rows)
 
     def errors(self, job_id: str, after_id: int, limit: int) -> list[ImportError_]:
         stmt = (

@@ -1,0 +1,110 @@
+"""What the benchmarks share: the machine line, fresh databases, service processes, data."""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import shlex
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine
+
+from shared.codes.idnumber import check_character
+from shared.db import normalize_url
+from shared.migrations import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def header(title: str, **facts: Any) -> None:
+    print(f"# {title}")
+    print(f"command: {shlex.join([sys.executable.rsplit('/', 1)[-1], *sys.argv])}")
+    print(f"machine: {machine()}")
+    for k, v in facts.items():
+        print(f"{k}: {v}")
+
+
+def fresh_database(url: str) -> str:
+    """Drop and recreate a PostgreSQL database (or delete a SQLite file), then migrate intake."""
+    u = normalize_url(url)
+    if u.get_backend_name() == "postgresql":
+        admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)')
+        admin.dispose()
+    elif u.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(u.database + suffix).unlink(missing_ok=True)
+    upgrade("intake", url)
+    return url
+
+
+def start(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{args} exited: see {log}")
+        try:
+            if httpx.get(ready_url, timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{args} never became ready")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+class People:
+    """Valid, distinct ID numbers and names for synthetic households."""
+
+    SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+
+    def __init__(self, seed: int = 7, area: str = "110105") -> None:
+        self.rng = random.Random(seed)
+        self.area = area
+        self.n = 0
+
+    def person(self, born: date, male: bool) -> tuple[str, str]:
+        self.n += 1
+        seq = (self.n % 499) * 2 + (1 if male else 0)
+        first17 = f"{self.area}{born:%Y%m%d}{seq:03d}"
+        name = self.rng.choice(self.SURNAMES) + "".join(
+            self.rng.choices(self.GIVEN, k=self.rng.choice((1, 2)))
+        )
+        return first17 + check_character(first17), name
+
+    def birth(self, low: int, high: int) -> date:
+        return date(1940, 1, 1) + timedelta(days=self.rng.randrange(low * 365, high * 365) + self.n % 97)
