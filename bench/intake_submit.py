@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -101,6 +102,7 @@ def main() -> None:
                 "INTAKE_DATABASE_URL": args.database_url,
                 "INTAKE_ENV": "test",
                 "INTAKE_LOG_FORMAT": "json",
+                "INTAKE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "INFO"),
                 "INTAKE_MATCHING_URL": f"http://127.0.0.1:{stub_port}",
             }
             intake = start(
@@ -140,7 +142,8 @@ def main() -> None:
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
     print(
         f"median: {med['throughput']:.0f} submissions/s at {args.rate:.0f}/s offered; latency ms "
-        f"p50 {med['p50']:.1f}, p95 {med['p95']:.1f}, p99 {med['p99']:.1f}, max {med['max']:.0f}; errors {med['errors']:.0f}"
+        f"p50 {med['p50']:.1f}, p95 {med['p95']:.1f}, p99 {med['p99']:.1f}, max {med['max']:.0f}; "
+        f"errors {med['errors']:.0f}"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -138,10 +138,10 @@ def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | N
     return principal
 
 
-def require_scopes(*required: str) -> Callable[..., Principal]:
+def require_scopes(*required: str) -> Callable[..., Awaitable[Principal]]:
     """FastAPI dependency: a valid token holding every scope in ``required`` (401 / 403)."""
 
-    def dependency(
+    async def dependency(  # async: pure CPU, so FastAPI need not hop to a worker thread for it
         request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
     ) -> Principal:
         principal = authenticate(request, credentials)

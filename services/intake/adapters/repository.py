@@ -190,6 +190,13 @@ class ApplicationRepository:
         return {status: int(n) for status, n in self.session.execute(stmt).all()}
 
 
+# Built once: the statement's cache key is computed once, and each claim only binds its values.
+_CLAIM = {
+    name: dialect.insert(IdempotencyKey).on_conflict_do_nothing().returning(IdempotencyKey.key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 class IdempotencyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session

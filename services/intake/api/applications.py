@@ -40,7 +40,7 @@ Reader = Annotated[Principal, Depends(require_scopes(SCOPE_READ))]
 KEY_HELP = "Required. A retry with the same key replays the first response; keys are per client."
 
 
-def get_context(request: Request) -> IntakeContext:
+async def get_context(request: Request) -> IntakeContext:
     ctx: IntakeContext = request.app.state.intake
     return ctx
 
