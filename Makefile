@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test lint fmt migrate clean
+.PHONY: install run test lint fmt migrate bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,16 @@ migrate: install ## bring every service's database to head
 test: install ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: install ## the speed benchmarks (PostgreSQL on 127.0.0.1:5432); figures go in docs/benchmarks.md
+	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck down
+	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck stub
+	$(PY) bench/intake_import.py --applications 100000 --runs 3
+	$(PY) bench/intake_import.py --applications 100000 --runs 1 --format xlsx
+
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/mypy shared services bench
 
 fmt: install ## format and autofix
 	$(VENV)/bin/ruff format .

@@ -118,7 +118,8 @@ class Application(IntakeBase):
     household: Mapped[Household] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        UniqueConstraint("created_by", "source_ref", name="uq_application_created_by_source_ref"),
+        # source_ref first: the import looks up a chunk of references at once (source_ref = ANY(…)).
+        UniqueConstraint("source_ref", "created_by", name="uq_application_source_ref_created_by"),
         Index("ix_application_township_submitted", "township_code", "submitted_at", "id"),
         Index("ix_application_county_submitted", "county_code", "submitted_at", "id"),
         Index("ix_application_status", "status"),

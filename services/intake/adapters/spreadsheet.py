@@ -165,16 +165,15 @@ def iter_rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {field: value}) for every non-blank data row; the header is row 1."""
     if is_xlsx(data, filename, content_type):
-        from openpyxl import load_workbook
+        # calamine (Rust) reads a sheet 10× faster than openpyxl; the sheet is held while read, and
+        # an upload is capped (INTAKE_MAX_IMPORT_BYTES), so memory stays bounded.
+        from python_calamine import CalamineWorkbook
 
         try:
-            book = load_workbook(data, read_only=True, data_only=True)
-        except Exception as exc:  # a broken or non-XLSX zip: openpyxl raises many kinds
+            sheet = CalamineWorkbook.from_filelike(data).get_sheet_by_index(0)
+        except Exception as exc:  # a broken or non-XLSX zip: the reader raises several kinds
             raise ValueError(f"not a readable XLSX file ({type(exc).__name__})") from exc
-        try:
-            yield from _rows(list(r) for r in book.worksheets[0].iter_rows(values_only=True))
-        finally:
-            book.close()
+        yield from _rows(iter(sheet.iter_rows()))
         return
     if filename and not filename.lower().endswith((".csv", ".txt")):
         raise ValueError("the file name should end in .csv or .xlsx")

@@ -379,6 +379,9 @@ def group_applications(rows: Iterable[Row]) -> Iterator[ParsedApplication]:
     for number, values in rows:
         ref = values.get("source_ref", "").strip()[:100]
         if not ref:
+            if group is not None:  # keep file order in what is yielded
+                yield group.result()
+                group = None
             orphan = _Group("")
             orphan.error(
                 number, "source_ref", _Bad("source_ref_missing", "申请编号 is required", "缺少申请编号")

@@ -93,7 +93,7 @@ def upgrade() -> None:
     sa.Column('precheck_checked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_application_household_id_household')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application')),
-    sa.UniqueConstraint('created_by', 'source_ref', name='uq_application_created_by_source_ref')
+    sa.UniqueConstraint('source_ref', 'created_by', name='uq_application_source_ref_created_by')
     )
     op.create_index('ix_application_county_submitted', 'application', ['county_code', 'submitted_at', 'id'], unique=False)
     op.create_index('ix_application_precheck_pending', 'application', ['precheck_next_at'], unique=False, postgresql_where=sa.text("precheck_status = 'pending'"), sqlite_where=sa.text("precheck_status = 'pending'"))
