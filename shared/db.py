@@ -62,7 +62,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     # A steady pool: overflow connections are closed when returned, and a PostgreSQL backend
     # forked and torn down per request costs more than the request (seen in bench/intake_submit.py).
-    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("pool_size", 4)
     kwargs.setdefault("max_overflow", 0)
     return create_engine(u, **kwargs)
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 
 from shared.auth import SCOPE_EVENTS_READ
@@ -120,6 +121,9 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         log.info("service.starting", port=settings.port, database=db.dialect)
+        # Sync routes run on worker threads; more threads than pooled connections only wait for
+        # one while contending for the GIL.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         runner.start(consumers=settings.consumers_enabled)
         try:
             yield

@@ -225,3 +225,40 @@ def test_action_facts_are_checked_field_by_field(intake_app: TestClient) -> None
         headers=TOWNSHIP_STAFF,
     )
     assert late.status_code == 422 and late.json()["errors"][0]["code"] == "date_in_future"
+
+
+def test_active_aid_whose_review_is_due_is_listed_and_a_review_moves_the_date(intake_app: TestClient) -> None:
+    body = application(
+        "tekun", members=[{"name": "孙大爷", "id_number": "11010519491231002X", "relationship": "02"}]
+    )
+    app_id = submit(intake_app, body)["id"]
+    long_ago = lambda n: (TODAY - timedelta(days=420) + timedelta(days=n)).isoformat()  # noqa: E731
+    act(intake_app, app_id, "accept", on=long_ago(0))
+    act(intake_app, app_id, "investigate", on=long_ago(1), investigators=["甲", "乙"])
+    act(intake_app, app_id, "request-check", on=long_ago(2))
+    act(intake_app, app_id, "report-check", CHECK_CENTRE, on=long_ago(3), report_ref="R", outcome="meets")
+    act(intake_app, app_id, "give-opinion", on=long_ago(4), recommendation="approve", proposed_amount="1200")
+    act(intake_app, app_id, "publish-notice", on=long_ago(5))
+    act(intake_app, app_id, "close-notice", on=long_ago(12))
+    approved = act(intake_app, app_id, "approve", COUNTY, on=long_ago(13), amount="1200")
+    assert date.fromisoformat(approved["next_review_on"]) <= TODAY  # 特困: a year after the first month
+    due = intake_app.get("/v1/applications", params={"review_due": "true"}, headers=TOWNSHIP_STAFF).json()
+    assert [a["id"] for a in due["items"]] == [app_id]
+    reviewed = act(intake_app, app_id, "review", outcome="unchanged")
+    assert date.fromisoformat(reviewed["next_review_on"]) > TODAY
+    assert (
+        intake_app.get("/v1/applications", params={"review_due": "true"}, headers=TOWNSHIP_STAFF).json()[
+            "items"
+        ]
+        == []
+    )
+
+
+def test_the_county_may_extend_a_case_to_45_working_days(intake_app: TestClient) -> None:
+    app_id = submit(intake_app, application())["id"]
+    accepted = act(intake_app, app_id, "accept", on=day(0))
+    act(intake_app, app_id, "extend", status=403, reason="需补充调查")  # the township may not
+    extended = act(intake_app, app_id, "extend", COUNTY, on=day(1), reason="需补充调查")
+    assert extended["status"] == "accepted"
+    assert extended["deadlines"]["step_due_on"] == accepted["deadlines"]["step_due_on"]
+    assert extended["deadlines"]["process_due_on"] > accepted["deadlines"]["process_due_on"]

@@ -90,7 +90,12 @@ class PayFirstBody(ActionBody):
     reason: str = Field(max_length=1000, description="The emergency (急难情形)")
 
 
+class ExtendBody(ActionBody):
+    reason: str = Field(max_length=1000, description="Why this case needs 45 working days (特殊情况)")
+
+
 BODIES: dict[Action, type[ActionBody]] = {
+    Action.EXTEND: ExtendBody,
     Action.ACCEPT: AcceptBody,
     Action.RETURN: ReturnBody,
     Action.INVESTIGATE: InvestigateBody,
@@ -127,4 +132,5 @@ SUMMARIES: dict[Action, str] = {
     Action.PAY_FIRST: "Pay first (先行救助)",
     Action.COMPLETE_DOCUMENTS: "Complete the documents (补齐手续)",
     Action.WITHDRAW: "Withdraw (撤回)",
+    Action.EXTEND: "Extend the process to 45 working days (特殊情况延期)",
 }

@@ -25,6 +25,7 @@ ACTION_SCOPES: dict[Action, str] = {a: SCOPE_WRITE for a in Action} | {
     Action.DENY: SCOPE_DECIDE,
     Action.STOP: SCOPE_DECIDE,
     Action.CANCEL_STOP: SCOPE_DECIDE,
+    Action.EXTEND: SCOPE_DECIDE,
 }
 
 

@@ -56,6 +56,7 @@ class Action(StrEnum):
     PAY_FIRST = "pay_first"
     COMPLETE_DOCUMENTS = "complete_documents"
     WITHDRAW = "withdraw"
+    EXTEND = "extend"  # special case: the whole process may take 45 working days instead of 30
 
 
 S, A = Status, Action
@@ -91,6 +92,7 @@ _STANDARD: dict[tuple[Status, Action], Status] = {
     (S.ACTIVE, A.REVIEW): S.ACTIVE,
     (S.ACTIVE, A.STOP): S.EXITED,
     **{(s, A.WITHDRAW): S.WITHDRAWN for s in (S.SUBMITTED, S.RETURNED, *PRE_DECISION)},
+    **{(s, A.EXTEND): s for s in PRE_DECISION},
 }
 
 _TEKUN = {

@@ -206,6 +206,10 @@ def _pay_first(s: Step) -> None:
     )
 
 
+def _extend(s: Step) -> None:
+    s.app.extended = True
+
+
 def _return(s: Step) -> None:
     s.app.missing_items = list(s.payload["missing_items"])
 
@@ -225,6 +229,7 @@ EFFECTS: dict[Action, Callable[[Step], None]] = {
     Action.STOP: _stop,
     Action.CANCEL_STOP: _cancel_stop,
     Action.PAY_FIRST: _pay_first,
+    Action.EXTEND: _extend,
 }
 
 
@@ -271,7 +276,9 @@ def _move(session: Session, who: Principal, ctx: IntakeContext, step: Step, from
     app, now = step.app, utcnow()
     app.status = step.target.value
     due = deadlines(step.target, step.on, app.accepted_on, app.extended, ctx.calendar, app.notice_end_on)
-    app.step, app.step_due_on, app.process_due_on = due.step, due.step_due_on, due.process_due_on
+    if step.target is not from_status:  # a move that stays put (extend, review) keeps its step's due date
+        app.step, app.step_due_on = due.step, due.step_due_on
+    app.process_due_on = due.process_due_on
     app.version += 1
     app.updated_at = now
     ApplicationRepository(session).add_action(
