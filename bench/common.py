@@ -59,7 +59,10 @@ def fresh_database(url: str) -> str:
     return url
 
 
-def start(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> subprocess.Popen[bytes]:
+def start(
+    args: list[str], env: dict[str, str], ready_url: str, log: Path, ready_status: int | None = 200
+) -> subprocess.Popen[bytes]:
+    """Start a process and wait until ``ready_url`` answers (with ``ready_status``; None: anything)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
@@ -69,7 +72,8 @@ def start(args: list[str], env: dict[str, str], ready_url: str, log: Path) -> su
         if proc.poll() is not None:
             raise RuntimeError(f"{args} exited: see {log}")
         try:
-            if httpx.get(ready_url, timeout=1).status_code == 200:
+            status = httpx.get(ready_url, timeout=1).status_code
+            if ready_status is None or status == ready_status:
                 return proc
         except httpx.HTTPError:
             pass

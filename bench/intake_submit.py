@@ -72,7 +72,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="intake processes")
     parser.add_argument("--database-url", default=PG + "snx_bench_intake")
-    parser.add_argument("--precheck", choices=("stub", "down"), default="stub")
+    parser.add_argument(
+        "--precheck",
+        choices=("instant", "stub", "down"),
+        default="instant",
+        help="instant: a peer that answers at once (matching on its own machine); stub: the full contract "
+        "server on this machine; down: nothing listens (pending pre-checks, breaker open)",
+    )
     args = parser.parse_args()
     header(
         "S1 intake submissions",
@@ -85,6 +91,16 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="snx-bench-"))
     stub_port, intake_port = free_port(), free_port()
     procs = []
+    if args.precheck == "instant":
+        procs.append(
+            start(
+                ["-m", "bench.precheck_responder", "--port", str(stub_port)],
+                {},
+                f"http://127.0.0.1:{stub_port}",
+                tmp / "stub.log",
+                ready_status=None,
+            )
+        )
     if args.precheck == "stub":
         procs.append(
             start(

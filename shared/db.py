@@ -59,7 +59,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 1800)
     # A steady pool: overflow connections are closed when returned, and a PostgreSQL backend
     # forked and torn down per request costs more than the request (seen in bench/intake_submit.py).
     kwargs.setdefault("pool_size", 4)

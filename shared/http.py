@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Generator, Iterable
 
 import httpx
@@ -12,23 +13,33 @@ from shared.settings import ServiceSettings, audience_for
 
 
 class ServiceTokenAuth(httpx.Auth):
-    """Mints a short-lived token for the target service on each request (HS256 is cheap)."""
+    """A short-lived token for the target service, minted again a minute before it expires."""
+
+    TTL_SECONDS = 300
 
     def __init__(self, settings: ServiceSettings, target: str, scopes: Iterable[str]) -> None:
         self._settings = settings
         self._audience = audience_for(target)
         self._scopes = tuple(scopes)
+        self._token = ""
+        self._renew_at = 0.0
+
+    def _current(self) -> str:
+        now = time.monotonic()
+        if now >= self._renew_at:  # a race here only mints one token too many
+            self._token = mint_token(
+                self._settings.jwt_secret.get_secret_value(),
+                subject=f"service:{self._settings.service_name}",
+                audience=self._audience,
+                scopes=self._scopes,
+                ttl_seconds=self.TTL_SECONDS,
+                issuer=self._settings.jwt_issuer,
+            )
+            self._renew_at = now + self.TTL_SECONDS - 60
+        return self._token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = mint_token(
-            self._settings.jwt_secret.get_secret_value(),
-            subject=f"service:{self._settings.service_name}",
-            audience=self._audience,
-            scopes=self._scopes,
-            ttl_seconds=300,
-            issuer=self._settings.jwt_issuer,
-        )
-        request.headers["Authorization"] = f"Bearer {token}"
+        request.headers["Authorization"] = f"Bearer {self._current()}"
         yield request
 
 

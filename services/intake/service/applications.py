@@ -140,7 +140,7 @@ def submit_application(
     append_events(
         session, [(APPLICATION_SUBMITTED, submitted_event(application, household, members), subject)]
     )
-    log.info(
+    log.debug(
         "intake.application_submitted",
         application_id=application["id"],
         programme=application["programme"],
