@@ -25,6 +25,7 @@ test: install ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DA
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install ## the speed benchmarks (PostgreSQL on 127.0.0.1:5432); figures go in docs/benchmarks.md
+	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck instant
 	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck down
 	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck stub
 	$(PY) bench/intake_import.py --applications 100000 --runs 3

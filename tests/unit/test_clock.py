@@ -32,6 +32,10 @@ def test_weekends_are_skipped() -> None:
     assert PLAIN.add_working_days(friday, 3) == date(2026, 3, 18)  # Mon, Tue, Wed
     assert PLAIN.add_working_days(friday, 0) == friday
     assert PLAIN.working_days_between(friday, date(2026, 3, 18)) == 3
+    assert PLAIN.working_days_between(friday, friday) == 0
+    assert PLAIN.working_days_between(date(2026, 3, 18), friday) == 0
+    assert PLAIN.next_working_day(friday) == friday
+    assert PLAIN.next_working_day(date(2026, 3, 14)) == date(2026, 3, 16)  # Sat -> Mon
     with pytest.raises(ValueError):
         PLAIN.add_working_days(friday, -1)
 
@@ -41,6 +45,15 @@ def test_spring_festival_and_its_adjusted_saturday() -> None:
     assert CN.add_working_days(date(2026, 2, 12), 3) == date(2026, 2, 24)
     assert CN.is_working_day(date(2026, 2, 14)) and not CN.is_working_day(date(2026, 2, 16))
     assert CN.next_working_day(date(2026, 2, 15)) == date(2026, 2, 24)
+    # Accepted Fri 02-27: the 调休 Saturday 02-28 is the first working day after it.
+    assert CN.add_working_days(date(2026, 2, 27), 1) == date(2026, 2, 28)
+
+
+def test_the_shipped_calendar_covers_2024_to_2026() -> None:
+    for year, weekday_holidays, workdays in ((2024, 19, 8), (2025, 18, 5), (2026, 19, 6)):
+        assert sum(d.year == year and d.weekday() < 5 for d in CN.holidays) == weekday_holidays
+        assert sum(d.year == year for d in CN.workdays) == workdays
+    assert WorkingCalendar.load() is CN and WorkingCalendar.load("") is CN
 
 
 def test_the_shipped_calendar_knows_national_day() -> None:
@@ -62,6 +75,14 @@ def test_calendar_files_name_their_bad_entries(tmp_path: Path) -> None:
     assert cal.holidays == {date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 3)}
     with pytest.raises(ValueError, match="2026-13-01"):
         WorkingCalendar.from_mapping({"holidays": ["2026-13-01"]})
+    with pytest.raises(ValueError, match=r"2026-05-04\.\.2026-05-01.* ends before it starts"):
+        WorkingCalendar.from_mapping({"holidays": ["2026-05-04..2026-05-01"]})
+    with pytest.raises(ValueError, match="2026-01-05 is not a Saturday or Sunday"):
+        WorkingCalendar.from_mapping({"workdays": ["2026-01-05"]})
+    with pytest.raises(ValueError, match="unknown keys"):
+        WorkingCalendar.from_mapping({"holiday": ["2026-01-01"]})  # a typo must not mean "no holidays"
+    with pytest.raises(ValueError, match="expected a list"):
+        WorkingCalendar.from_mapping({"holidays": "2026-01-01..2026-01-03"})
     path = tmp_path / "local.yaml"
     path.write_text("holidays: [2030-01-02]\nworkdays: []\n", encoding="utf-8")
     assert WorkingCalendar.load(path).holidays == {date(2030, 1, 2)}
