@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from datetime import UTC, datetime
 
-BODY = ('{"status":"clear","hits":[],"checked_at":"%s"}' % datetime.now(UTC).isoformat()).encode()
+BODY = json.dumps({"status": "clear", "hits": [], "checked_at": datetime.now(UTC).isoformat()}).encode()
 RESPONSE = (
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n" % len(BODY) + BODY
 )
