@@ -8,12 +8,9 @@ silently. Only the current group is held in memory.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 from services.intake.domain.application import (
@@ -25,6 +22,22 @@ from services.intake.domain.application import (
     PropertyItem,
     PropertyKind,
     WorkCapacity,
+)
+from services.intake.domain.import_values import (
+    AREAS,
+    CAPACITY,
+    CHANNELS,
+    DISABILITY,
+    GRADES,
+    INCOME,
+    PROGRAMMES,
+    PROPERTY,
+    BadValue,
+    choice,
+    flag,
+    key,
+    parse_date,
+    parse_money,
 )
 from services.intake.domain.programmes import Programme
 from shared.codes.tables import normalize_relationship
@@ -72,76 +85,6 @@ COLUMN_NAMES = {
 }
 
 
-def _key(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().casefold().replace(" ", "")
-
-
-def _table(entries: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {_key(alias): code for code, aliases in entries.items() for alias in (code, *aliases)}
-
-
-PROGRAMMES = _table(
-    {
-        "dibao_urban": ("城市低保", "城镇低保", "城市最低生活保障"),
-        "dibao_rural": ("农村低保", "农村最低生活保障"),
-        "tekun": ("特困", "特困供养", "特困人员救助供养"),
-        "linshi_urgent": ("临时救助(急难型)", "急难型临时救助", "临时救助急难型"),
-        "linshi_expense": ("临时救助(支出型)", "支出型临时救助", "临时救助支出型"),
-        "dibao_edge": ("低保边缘", "低保边缘家庭"),
-    }
-)
-CHANNELS = _table(
-    {
-        "in_person": ("窗口", "当面", "窗口受理"),
-        "online": ("网上", "网上申请"),
-        "agent": ("代办", "委托代办"),
-        "outreach": ("主动发现",),
-    }
-)
-AREAS = _table({"urban": ("城镇", "城市", "城"), "rural": ("农村", "乡村", "乡")})
-CAPACITY = _table(
-    {
-        "full": ("有劳动能力", "有"),
-        "partial": ("部分丧失劳动能力", "部分丧失"),
-        "none": ("完全丧失劳动能力", "无劳动能力", "丧失劳动能力", "无"),
-    }
-)
-INCOME = _table(
-    {
-        "wage": ("工资", "工资性收入"),
-        "business": ("经营", "经营净收入"),
-        "property": ("财产", "财产净收入"),
-        "transfer": ("转移", "转移净收入"),
-        "other": ("其他",),
-    }
-)
-PROPERTY = _table(
-    {
-        "deposit": ("存款",),
-        "securities": ("有价证券", "理财"),
-        "house": ("房产", "住房"),
-        "vehicle": ("机动车", "车辆"),
-        "business": ("工商登记", "经营实体"),
-        "other": ("其他",),
-    }
-)
-DISABILITY = _table(
-    {
-        "1": ("视力",),
-        "2": ("听力",),
-        "3": ("言语",),
-        "4": ("肢体",),
-        "5": ("智力",),
-        "6": ("精神",),
-        "7": ("多重",),
-    }
-)
-GRADES = _table({"1": ("一级",), "2": ("二级",), "3": ("三级",), "4": ("四级",)})
-YES = {_key(v) for v in ("是", "y", "yes", "true", "1", "有")}
-NO = {_key(v) for v in ("否", "n", "no", "false", "0", "无", "")}
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-
-
 @dataclass(frozen=True)
 class RowError:
     row: int
@@ -160,52 +103,6 @@ class ParsedApplication:
     errors: list[RowError] = field(default_factory=list)  # values that could not be read
 
 
-class _Bad(ValueError):
-    def __init__(self, code: str, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.code, self.text = code, Text(en, zh)
-
-
-def _choice(value: str, table: dict[str, str], what: Text) -> str:
-    code = table.get(_key(value))
-    if code is None:
-        raise _Bad("value_unknown", f"Not a known {what.en}", f"不是有效的{what.zh}")
-    return code
-
-
-def parse_date(value: str) -> date:
-    text = unicodedata.normalize("NFKC", value).strip()
-    m = _DATE.fullmatch(text)
-    if m is None and len(text) == 8 and text.isdigit():
-        m = _DATE.fullmatch(f"{text[:4]}-{text[4:6]}-{text[6:]}")
-    try:
-        if m is None:
-            raise ValueError(text)
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        raise _Bad("date_invalid", "Not a date (e.g. 1990-03-07)", "不是有效日期（如 1990-03-07）") from None
-
-
-def parse_money(value: str) -> Decimal:
-    text = unicodedata.normalize("NFKC", value).strip().replace(",", "").removesuffix("元")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise _Bad("money_invalid", "Not an amount (e.g. 1200.50)", "不是有效金额（如 1200.50）") from None
-    if not amount.is_finite():
-        raise _Bad("money_invalid", "Not an amount (e.g. 1200.50)", "不是有效金额（如 1200.50）")
-    return amount
-
-
-def _flag(value: str) -> bool:
-    k = _key(value)
-    if k in YES:
-        return True
-    if k in NO:
-        return False
-    raise _Bad("flag_invalid", "Must be 是 or 否", "应填“是”或“否”")
-
-
 class _Group:
     """One application's rows while they are read."""
 
@@ -220,7 +117,7 @@ class _Group:
         self.applicants: list[int] = []
         self.errors: list[RowError] = []
 
-    def error(self, row: int, name: str, bad: _Bad) -> None:
+    def error(self, row: int, name: str, bad: BadValue) -> None:
         self.errors.append(RowError(row, name, COLUMN_NAMES.get(name, ""), bad.code, bad.text, self.ref))
 
     def value(self, row: int, values: dict[str, str], name: str, parse: Callable[[str], T]) -> T | None:
@@ -229,7 +126,7 @@ class _Group:
             return None
         try:
             return parse(raw)
-        except _Bad as bad:
+        except BadValue as bad:
             self.error(row, name, bad)
             return None
 
@@ -242,7 +139,7 @@ class _Group:
                     self.error(
                         number,
                         k,
-                        _Bad(
+                        BadValue(
                             "household_field_conflict",
                             f"Differs from row {self.rows[0]} of the same application",
                             f"与同一申请第 {self.rows[0]} 行不一致",
@@ -252,7 +149,7 @@ class _Group:
             self.error(
                 number,
                 "source_ref",
-                _Bad(
+                BadValue(
                     "group_not_contiguous",
                     "Rows of one application must be adjacent",
                     "同一申请编号的各行应相邻",
@@ -261,38 +158,36 @@ class _Group:
         self.rows.append(number)
         index = len(self.members)
         relationship = values.get("relationship", "")
-        if (
-            relationship
-            and normalize_relationship(relationship) is None
-            and _key(relationship) != _key("户主")
-        ):
+        if relationship and normalize_relationship(relationship) is None and key(relationship) != key("户主"):
             self.error(
                 number,
                 "relationship",
-                _Bad("relationship_code", "Not a GB/T 4761 relationship", "不是有效的家庭关系（GB/T 4761）"),
+                BadValue(
+                    "relationship_code", "Not a GB/T 4761 relationship", "不是有效的家庭关系（GB/T 4761）"
+                ),
             )
         code = (
             "02"
-            if _key(relationship) == _key("户主")
+            if key(relationship) == key("户主")
             else (normalize_relationship(relationship) or relationship)
         )
         category = self.value(
             number,
             values,
             "disability_category",
-            lambda v: int(_choice(v, DISABILITY, Text("disability category", "残疾类别"))),
+            lambda v: int(choice(v, DISABILITY, Text("disability category", "残疾类别"))),
         )
         grade = self.value(
             number,
             values,
             "disability_grade",
-            lambda v: int(_choice(v, GRADES, Text("disability grade", "残疾等级"))),
+            lambda v: int(choice(v, GRADES, Text("disability grade", "残疾等级"))),
         )
         capacity = self.value(
             number,
             values,
             "work_capacity",
-            lambda v: WorkCapacity(_choice(v, CAPACITY, Text("work capacity", "劳动能力"))),
+            lambda v: WorkCapacity(choice(v, CAPACITY, Text("work capacity", "劳动能力"))),
         )
         self.members.append(
             MemberDraft(
@@ -306,7 +201,7 @@ class _Group:
                 work_capacity=capacity,
             )
         )
-        if self.value(number, values, "is_applicant", _flag):
+        if self.value(number, values, "is_applicant", flag):
             self.applicants.append(number)
         amount = self.value(number, values, "monthly_income", parse_money)
         if isinstance(amount, Decimal):
@@ -314,9 +209,9 @@ class _Group:
                 number,
                 values,
                 "income_kind",
-                lambda v: IncomeKind(_choice(v, INCOME, Text("income kind", "收入类型"))),
+                lambda v: IncomeKind(choice(v, INCOME, Text("income kind", "收入类型"))),
             )
-            irregular = bool(self.value(number, values, "income_irregular", _flag))
+            irregular = bool(self.value(number, values, "income_irregular", flag))
             self.income.append(IncomeItem(income_kind or IncomeKind.WAGE, amount, index, irregular))
         value = self.value(number, values, "property_value", parse_money)
         if isinstance(value, Decimal):
@@ -324,31 +219,31 @@ class _Group:
                 number,
                 values,
                 "property_kind",
-                lambda v: PropertyKind(_choice(v, PROPERTY, Text("property kind", "财产类型"))),
+                lambda v: PropertyKind(choice(v, PROPERTY, Text("property kind", "财产类型"))),
             )
             self.property.append(PropertyItem(kind or PropertyKind.OTHER, value, None, index))
 
     def result(self) -> ParsedApplication:
         first, at = self.first, self.rows[0]
         programme = self.value(
-            at, first, "programme", lambda v: Programme(_choice(v, PROGRAMMES, Text("programme", "救助项目")))
+            at, first, "programme", lambda v: Programme(choice(v, PROGRAMMES, Text("programme", "救助项目")))
         )
         channel = self.value(
-            at, first, "channel", lambda v: Channel(_choice(v, CHANNELS, Text("channel", "申请渠道")))
+            at, first, "channel", lambda v: Channel(choice(v, CHANNELS, Text("channel", "申请渠道")))
         )
         area = self.value(
-            at, first, "area_type", lambda v: _choice(v, AREAS, Text("urban/rural type", "城乡类别"))
+            at, first, "area_type", lambda v: choice(v, AREAS, Text("urban/rural type", "城乡类别"))
         )
         signed = self.value(at, first, "authorisation_signed_on", parse_date)
-        close = self.value(at, first, "close_relative_filed", _flag)
+        close = self.value(at, first, "close_relative_filed", flag)
         for name, parsed in (("programme", programme), ("area_type", area)):
             if parsed is None and not any(e.field == name for e in self.errors):
-                self.error(at, name, _Bad("missing", "Required", "必填"))
+                self.error(at, name, BadValue("missing", "Required", "必填"))
         if len(self.applicants) > 1:
             self.error(
                 self.applicants[1],
                 "is_applicant",
-                _Bad("applicant_twice", "Only one applicant per application", "每份申请只能有一名申请人"),
+                BadValue("applicant_twice", "Only one applicant per application", "每份申请只能有一名申请人"),
             )
         if programme is None or area is None:
             return ParsedApplication(self.ref, self.rows, None, self.errors)
@@ -384,7 +279,7 @@ def group_applications(rows: Iterable[Row]) -> Iterator[ParsedApplication]:
                 group = None
             orphan = _Group("")
             orphan.error(
-                number, "source_ref", _Bad("source_ref_missing", "申请编号 is required", "缺少申请编号")
+                number, "source_ref", BadValue("source_ref_missing", "申请编号 is required", "缺少申请编号")
             )
             yield ParsedApplication("", [number], None, orphan.errors)
             continue

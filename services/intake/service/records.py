@@ -29,11 +29,11 @@ ASSISTANCE_CHANGED = f"{EVENT_PREFIX}.assistance.changed"
 ASSISTANCE_STOPPED = f"{EVENT_PREFIX}.assistance.stopped"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items() if v is not None}
+        return {k: jsonable(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):  # money travels as a string with fen, never a float
@@ -87,7 +87,7 @@ def draft_rows(
         "county_code": division[:6],
         "applicant_index": applicant,
         "household_size": len(draft.members),
-        "declaration": _jsonable(
+        "declaration": jsonable(
             {
                 "agent": asdict(draft.agent) if draft.agent else None,
                 "income": [asdict(i) for i in draft.income],
@@ -116,7 +116,7 @@ def member_facts(members: list[dict[str, Any]] | list[Member]) -> list[dict[str,
     out = []
     for m in members:
         row = m if isinstance(m, dict) else {c: getattr(m, c) for c in _MEMBER_FACTS}
-        out.append(_jsonable({c: row[c] for c in _MEMBER_FACTS}))
+        out.append(jsonable({c: row[c] for c in _MEMBER_FACTS}))
     return out
 
 

@@ -34,7 +34,7 @@ from services.intake.service.records import (
     ASSISTANCE_CHANGED,
     ASSISTANCE_STARTED,
     ASSISTANCE_STOPPED,
-    _jsonable,
+    jsonable,
     member_facts,
 )
 from shared.auth import Principal
@@ -57,6 +57,15 @@ class Step:
     on: date
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
+    def decided(self, decision: str, **data: Any) -> None:
+        base = {
+            "application_id": self.app.id,
+            "programme": self.app.programme,
+            "decision": decision,
+            "on": self.on,
+        }
+        self.events.append((APPLICATION_DECIDED, jsonable(base | data)))
+
     def assistance(self, kind: str, **data: Any) -> None:
         base = {
             "application_id": self.app.id,
@@ -64,7 +73,7 @@ class Step:
             "division_code": self.app.division_code,
             "on": self.on.isoformat(),
         }
-        self.events.append((kind, _jsonable(base | data)))
+        self.events.append((kind, jsonable(base | data)))
 
 
 def _case(app: Application) -> CaseState:
@@ -123,22 +132,7 @@ def _approve(s: Step) -> None:
     app.next_review_on = (
         first_review(app.effective_month, months) if months and s.target is Status.ACTIVE else None
     )
-    s.events.append(
-        (
-            APPLICATION_DECIDED,
-            _jsonable(
-                {
-                    "application_id": app.id,
-                    "programme": app.programme,
-                    "decision": "approved",
-                    "amount": app.amount,
-                    "method": app.payment_method,
-                    "effective_month": app.effective_month,
-                    "on": s.on,
-                }
-            ),
-        )
-    )
+    s.decided("approved", amount=app.amount, method=app.payment_method, effective_month=app.effective_month)
     s.assistance(
         ASSISTANCE_STARTED,
         household_id=app.household_id,
@@ -151,20 +145,7 @@ def _approve(s: Step) -> None:
 
 def _deny(s: Step) -> None:
     s.app.decided_on = s.on
-    s.events.append(
-        (
-            APPLICATION_DECIDED,
-            _jsonable(
-                {
-                    "application_id": s.app.id,
-                    "programme": s.app.programme,
-                    "decision": "denied",
-                    "reasons": s.payload.get("reasons", []),
-                    "on": s.on,
-                }
-            ),
-        )
-    )
+    s.decided("denied", reasons=s.payload.get("reasons", []))
 
 
 def _review(s: Step) -> None:
@@ -290,7 +271,7 @@ def _move(session: Session, who: Principal, ctx: IntakeContext, step: Step, from
             actor=who.subject,
             at=now,
             on=step.on,
-            details=_jsonable({k: v for k, v in step.payload.items() if k != "on"}),
+            details=jsonable({k: v for k, v in step.payload.items() if k != "on"}),
         )
     )
     changed = {
