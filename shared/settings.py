@@ -48,7 +48,7 @@ class ServiceSettings(BaseSettings):
     exchange_url: str = f"http://127.0.0.1:{SERVICE_PORTS['exchange']}"
     # PostgreSQL connections per process, and as many threads for sync routes. Few is fast: a
     # Python process is CPU-bound, and more threads only contend for the GIL (bench/intake_submit.py:
-    # p99 at 300/s was 65-88 ms with 4, 107-113 ms with 8, 120-210 ms with 20 on 2 cores).
+    # single runs at 300/s had a p99 of 65-88 ms with 4, 107-113 ms with 8, 120-210 ms with 20).
     db_pool_size: int = 4
     consumers_enabled: bool = True
     consumer_poll_seconds: float = 1.0
