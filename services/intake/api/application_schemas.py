@@ -165,8 +165,11 @@ class ApplicationRead(BaseModel):
     warnings: list[str] = []
 
 
-def _overdue(app: Application, today: date) -> bool:
-    return any(d is not None and d < today for d in (app.step_due_on, app.process_due_on))
+def _deadlines(app: Application, today: date) -> Deadlines:
+    overdue = any(d is not None and d < today for d in (app.step_due_on, app.process_due_on))
+    return Deadlines(
+        step=app.step, step_due_on=app.step_due_on, process_due_on=app.process_due_on, overdue=overdue
+    )
 
 
 def application_read(app: Application, today: date, warnings: list[str] | None = None) -> ApplicationRead:
@@ -179,12 +182,7 @@ def application_read(app: Application, today: date, warnings: list[str] | None =
         area_type=hh.area_type,
         address=hh.address,
         members=[MemberRead.model_validate(m) for m in hh.members],
-        deadlines=Deadlines(
-            step=app.step,
-            step_due_on=app.step_due_on,
-            process_due_on=app.process_due_on,
-            overdue=_overdue(app, today),
-        ),
+        deadlines=_deadlines(app, today),
         precheck=Precheck(
             status=app.precheck_status,
             attempts=app.precheck_attempts,
@@ -224,12 +222,7 @@ def application_summary(app: Application, today: date) -> ApplicationSummary:
         next_review_on=app.next_review_on,
         precheck_status=app.precheck_status,
         source_ref=app.source_ref,
-        deadlines=Deadlines(
-            step=app.step,
-            step_due_on=app.step_due_on,
-            process_due_on=app.process_due_on,
-            overdue=_overdue(app, today),
-        ),
+        deadlines=_deadlines(app, today),
     )
 
 
