@@ -7,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
@@ -173,3 +174,49 @@ def test_a_file_that_is_not_the_template_is_refused_at_upload(intake_app: TestCl
     assert pdf.status_code == 415
     template = intake_app.get("/v1/imports/template.csv")
     assert template.status_code == 200 and "申请编号" in template.text
+
+
+def test_a_job_whose_worker_died_is_resumed_without_duplicates(
+    intake_app: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.intake.service import imports
+
+    rows, _ = sheet()
+    response = intake_app.post(
+        "/v1/imports",
+        params={"filename": "a.csv"},
+        content=as_csv(rows),
+        headers={**STAFF, "Content-Type": "text/csv"},
+    )
+    job_id = response.json()["id"]
+    app = intake_app.app
+    db, ctx = app.state.db, app.state.intake  # type: ignore[attr-defined]
+    monkeypatch.setattr(imports, "CHUNK", 1)  # one application per transaction
+    real_store, calls = imports._store, []
+
+    def dies_on_the_third_chunk(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the worker process is killed: nothing after this runs
+        return real_store(*args)
+
+    monkeypatch.setattr(imports, "_store", dies_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        imports.run_next_import(db, ctx)
+    assert intake_app.get(f"/v1/imports/{job_id}", headers=STAFF).json()["status"] == "running"
+    assert imports.run_next_import(db, ctx) == 0  # its lease has not run out: nobody takes it yet
+
+    monkeypatch.setattr(imports, "_store", real_store)
+    with db.unit_of_work() as uow:  # the lease runs out
+        imports.ImportRepository(uow.session).update(job_id, lease_until=imports.utcnow())
+    assert imports.run_next_import(db, ctx) == 1
+    job = intake_app.get(f"/v1/imports/{job_id}", headers=STAFF).json()
+    assert job["status"] == "done"
+    assert (job["applications_created"], job["applications_skipped"], job["applications_rejected"]) == (
+        2,
+        0,
+        2,
+    )
+    listed = intake_app.get("/v1/applications", headers=STAFF).json()["items"]
+    assert sorted(a["source_ref"] for a in listed) == ["G-1", "G-2"]
+    assert len(report(intake_app, job)) == 1 + 5  # the report was written afresh, once

@@ -149,13 +149,14 @@ class ApplicationRepository:
         )
         return list(self.session.scalars(stmt))
 
-    def existing_source_refs(self, created_by: str, refs: Sequence[str]) -> set[str]:
+    def existing_source_refs(self, created_by: str, refs: Sequence[str]) -> dict[str, str | None]:
+        """The references among ``refs`` this uploader has imported before, with the import job."""
         if not refs:
-            return set()
-        stmt = select(Application.source_ref).where(
-            Application.created_by == created_by, Application.source_ref.in_(refs)
+            return {}
+        stmt = select(Application.source_ref, Application.import_job_id).where(
+            Application.source_ref.in_(refs), Application.created_by == created_by
         )
-        return {r for r in self.session.scalars(stmt) if r is not None}
+        return {ref: job for ref, job in self.session.execute(stmt).all() if ref is not None}
 
     def count_imported(self, job_id: str) -> int:
         stmt = select(func.count()).select_from(Application).where(Application.import_job_id == job_id)

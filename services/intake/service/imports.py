@@ -119,7 +119,8 @@ def _parse(parsed: ParsedApplication, ctx: IntakeContext, who: Principal, chunk:
 
 
 def _store(session: Session, job: ImportJob, chunk: _Chunk) -> tuple[int, int]:
-    """Insert the chunk's new applications in bulk; returns (created, skipped)."""
+    """Insert the chunk's new applications in bulk; returns (created, skipped). An application this
+    same job stored before its worker died is neither: it was counted when it was created."""
     repo = ApplicationRepository(session)
     refs = [d.source_ref for d in chunk.drafts if d.source_ref]
     seen = repo.existing_source_refs(job.created_by, refs)
@@ -162,7 +163,8 @@ def _store(session: Session, job: ImportJob, chunk: _Chunk) -> tuple[int, int]:
         )
     repo.add_many(rows)
     append_events(session, events)
-    return len(rows[Application]), len(chunk.drafts) - len(rows[Application])
+    skipped = sum(1 for d in chunk.drafts if d.source_ref in seen and seen[d.source_ref] != job.id)
+    return len(rows[Application]), skipped
 
 
 def _error_rows(job_id: str, errors: list[RowError]) -> list[dict[str, Any]]:
