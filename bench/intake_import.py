@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import PG, People, fresh_database, header
-from services.intake.adapters.spreadsheet import COLUMNS
 from services.intake.config import IntakeSettings
+from services.intake.domain.import_values import COLUMNS
 from services.intake.service.context import IntakeContext
 from services.intake.service.imports import create_import, get_import, run_next_import
 from shared.auth import Principal

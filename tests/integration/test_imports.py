@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from services.intake.adapters.spreadsheet import COLUMNS
+from services.intake.domain.import_values import COLUMNS
 from services.intake.service.imports import run_next_import
 from tests.intake_data import TOWNSHIP, make_id
 from tests.support import auth

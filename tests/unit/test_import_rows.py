@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from services.intake.adapters.spreadsheet import COLUMNS, TemplateError, iter_rows, template_csv
+from services.intake.adapters.spreadsheet import TemplateError, iter_rows, template_csv
 from services.intake.domain.import_rows import group_applications, row_errors_for
-from services.intake.domain.import_values import parse_date, parse_money
+from services.intake.domain.import_values import COLUMNS, parse_date, parse_money
 from services.intake.domain.validation import check_application
 from shared.codes.divisions import DivisionTable
 from shared.errors import FieldError

@@ -13,72 +13,12 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
+from services.intake.domain.import_values import COLUMNS
 from shared.codes.idnumber import check_character
 from shared.i18n import Text
 
-
-class Column(NamedTuple):
-    field: str
-    zh: str
-    en: str
-    required: bool
-    description: str
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "source_ref", "申请编号", "application_ref", True, "Your reference; rows of one application share it"
-    ),
-    Column(
-        "programme",
-        "救助项目",
-        "programme",
-        True,
-        "城市低保 农村低保 特困 临时救助（急难型/支出型） 低保边缘",
-    ),
-    Column("channel", "申请渠道", "channel", False, "窗口 网上 代办 主动发现 (default 窗口)"),
-    Column(
-        "division_code", "户籍地区划代码", "division_code", True, "9-digit township or 12-digit village code"
-    ),
-    Column("residence_division_code", "居住地区划代码", "residence_division_code", False, "When different"),
-    Column("area_type", "城乡类别", "area_type", True, "城镇 or 农村"),
-    Column("address", "家庭住址", "address", False, ""),
-    Column(
-        "authorisation_signed_on",
-        "核对授权日期",
-        "authorisation_signed_on",
-        False,
-        "Date the 核对授权书 was signed",
-    ),
-    Column("close_relative_filed", "近亲属备案", "close_relative_filed", False, "是 / 否"),
-    Column("reason", "申请事由", "reason", False, ""),
-    Column("name", "姓名", "name", True, ""),
-    Column("id_number", "身份证号码", "id_number", True, "18 characters (old 15-digit accepted)"),
-    Column("sex", "性别", "sex", False, "男 / 女; default from the ID"),
-    Column("birth_date", "出生日期", "birth_date", False, "1990-03-07, 19900307, 1990/3/7, 1990年3月7日"),
-    Column("relationship", "与户主关系", "relationship", True, "GB/T 4761 code or name: 户主 配偶 子 女 …"),
-    Column(
-        "is_applicant", "是否申请人", "is_applicant", False, "是 for the member who applies (default 户主)"
-    ),
-    Column(
-        "disability_category",
-        "残疾类别",
-        "disability_category",
-        False,
-        "1-7 or 视力 听力 言语 肢体 智力 精神 多重",
-    ),
-    Column("disability_grade", "残疾等级", "disability_grade", False, "1-4 or 一级 … 四级"),
-    Column(
-        "work_capacity", "劳动能力", "work_capacity", False, "有劳动能力 部分丧失劳动能力 完全丧失劳动能力"
-    ),
-    Column("monthly_income", "月收入", "monthly_income", False, "This member's monthly income, yuan"),
-    Column("income_kind", "收入类型", "income_kind", False, "工资 经营 财产 转移 其他 (default 工资)"),
-    Column("income_irregular", "收入不稳定", "income_irregular", False, "是 / 否"),
-    Column("property_kind", "财产类型", "property_kind", False, "存款 有价证券 房产 机动车 工商登记 其他"),
-    Column("property_value", "财产价值", "property_value", False, "Yuan"),
-)
 _ALIASES = {
     "身份证号": "id_number",
     "公民身份号码": "id_number",

@@ -27,6 +27,7 @@ from services.intake.domain.import_values import (
     AREAS,
     CAPACITY,
     CHANNELS,
+    COLUMNS,
     DISABILITY,
     GRADES,
     INCOME,
@@ -57,32 +58,7 @@ HOUSEHOLD_FIELDS = (
     "close_relative_filed",
     "reason",
 )
-COLUMN_NAMES = {
-    "source_ref": "申请编号",
-    "programme": "救助项目",
-    "channel": "申请渠道",
-    "division_code": "户籍地区划代码",
-    "residence_division_code": "居住地区划代码",
-    "area_type": "城乡类别",
-    "address": "家庭住址",
-    "authorisation_signed_on": "核对授权日期",
-    "close_relative_filed": "近亲属备案",
-    "reason": "申请事由",
-    "name": "姓名",
-    "id_number": "身份证号码",
-    "sex": "性别",
-    "birth_date": "出生日期",
-    "relationship": "与户主关系",
-    "is_applicant": "是否申请人",
-    "disability_category": "残疾类别",
-    "disability_grade": "残疾等级",
-    "work_capacity": "劳动能力",
-    "monthly_income": "月收入",
-    "income_kind": "收入类型",
-    "income_irregular": "收入不稳定",
-    "property_kind": "财产类型",
-    "property_value": "财产价值",
-}
+COLUMN_NAMES = {c.field: c.zh for c in COLUMNS}  # field → its Chinese header, for row errors
 
 
 @dataclass(frozen=True)
