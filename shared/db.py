@@ -14,7 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, Insert, Table, create_engine, event, insert, make_url
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Engine, Insert, Table, create_engine, event, insert, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,6 +82,36 @@ def insert_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) 
     """
     if rows:
         session.connection().execute(_insert_into(model.__table__), rows)
+
+
+def insert_batches(session: Session, batches: list[tuple[type[Any], list[dict[str, Any]]]]) -> None:
+    """Several ``insert_rows`` in order. On PostgreSQL they go out in one psycopg pipeline: one
+    round trip for all of them instead of one each, and none of SQLAlchemy's per-statement work
+    (the submission's hot path: quality bar S1). Every row of a batch has the same keys."""
+    batches = [(model, rows) for model, rows in batches if rows]
+    if session.get_bind().dialect.name != "postgresql":
+        for model, rows in batches:
+            insert_rows(session, model, rows)
+        return
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.pipeline(), raw.cursor() as cur:
+        for model, rows in batches:
+            sql, json_columns = _pg_insert(model.__table__, tuple(rows[0]))
+            if json_columns:
+                rows = [{**r, **{c: Json(r[c]) for c in json_columns if r[c] is not None}} for r in rows]
+            if len(rows) == 1:
+                cur.execute(sql, rows[0])
+            else:
+                cur.executemany(sql, rows)
+
+
+@lru_cache(maxsize=128)
+def _pg_insert(table: Table, keys: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    names = ", ".join(f'"{k}"' for k in keys)
+    values = ", ".join(f"%({k})s" for k in keys)
+    json_columns = tuple(k for k in keys if isinstance(table.c[k].type, JSON))
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({values})', json_columns
 
 
 class UnitOfWork:

@@ -31,16 +31,21 @@ def append_event(
     return row
 
 
-def append_events(session: Session, events: Sequence[tuple[str, dict[str, Any], str | None]]) -> None:
-    """Many events (type, data, subject) in one multi-row INSERT: the bulk form of ``append_event``."""
-    if not events:
-        return
+Event = tuple[str, dict[str, Any], str | None]  # type, data, subject
+
+
+def event_rows(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """Outbox rows for events, to insert along with other rows (``shared.db.insert_batches``)."""
     now = utcnow()
-    rows = [
+    return [
         {"id": str(uuid.uuid4()), "type": type_, "subject": subject, "time": now, "data": data}
         for type_, data, subject in events
     ]
-    insert_rows(session, OutboxEvent, rows)
+
+
+def append_events(session: Session, events: Sequence[Event]) -> None:
+    """Many events in one multi-row INSERT: the bulk form of ``append_event``."""
+    insert_rows(session, OutboxEvent, event_rows(events))
 
 
 def assign_sequence(session: Session) -> int:

@@ -33,7 +33,7 @@ from services.intake.adapters.orm import (
     Member,
 )
 from shared.codes.divisions import InvalidDivisionCode, significant_digits
-from shared.db import insert_rows
+from shared.db import insert_batches, insert_rows
 
 
 def _is_postgres(session: Session) -> bool:
@@ -86,9 +86,11 @@ class ApplicationRepository:
         self.session.flush()
 
     def add_many(self, rows: dict[type[Any], list[dict[str, Any]]]) -> None:
-        """Bulk insert (imports): one multi-row INSERT per table, parents first."""
-        for model in (Household, Member, Application, ApplicationAction):
-            insert_rows(self.session, model, rows.get(model, []))
+        """Households, members, applications and their history rows (and any other tables given,
+        such as the outbox), parents first, in one pipeline on PostgreSQL."""
+        order = [Household, Member, Application, ApplicationAction]
+        order += [model for model in rows if model not in order]
+        insert_batches(self.session, [(model, rows.get(model, [])) for model in order])
 
     def get(self, application_id: str, *, for_update: bool = False) -> Application | None:
         stmt = select(Application).where(Application.id == application_id)

@@ -29,7 +29,8 @@ from services.intake.service.records import (
 )
 from shared.auth import Principal
 from shared.errors import BadRequest, FieldError, NotFound, ValidationFailed
-from shared.events.outbox import append_events, utcnow
+from shared.events.models import OutboxEvent
+from shared.events.outbox import event_rows, utcnow
 from shared.i18n import Text
 from shared.logs import get_logger
 
@@ -132,13 +133,20 @@ def submit_application(
         "on": ctx.today(),
         "details": {"channel": application["channel"]},
     }
-    # Plain multi-row INSERTs: a submission is on the hot path (quality bar S1).
-    ApplicationRepository(session).add_many(
-        {Household: [household], Member: members, Application: [application], ApplicationAction: [action]}
+    # Plain INSERTs, sent together: a submission is on the hot path (quality bar S1).
+    event = (
+        APPLICATION_SUBMITTED,
+        submitted_event(application, household, members),
+        f"application/{application['id']}",
     )
-    subject = f"application/{application['id']}"
-    append_events(
-        session, [(APPLICATION_SUBMITTED, submitted_event(application, household, members), subject)]
+    ApplicationRepository(session).add_many(
+        {
+            Household: [household],
+            Member: members,
+            Application: [application],
+            ApplicationAction: [action],
+            OutboxEvent: event_rows([event]),
+        }
     )
     log.debug(
         "intake.application_submitted",
