@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from services.intake.adapters.orm import ImportJob
 from services.intake.adapters.repository import ImportRepository
 from services.intake.adapters.spreadsheet import template_csv
-from services.intake.domain.import_rows import REPORT_HEADER, RowError, report_rows
+from services.intake.domain.import_report import REPORT_HEADER, report_rows
+from services.intake.domain.import_rows import RowError
 from services.intake.domain.policy import SCOPE_READ, SCOPE_WRITE
 from services.intake.service import imports as service
 from shared.auth import Principal, require_scopes

@@ -22,13 +22,8 @@ from services.intake.adapters.orm import Application, ApplicationAction, Househo
 from services.intake.adapters.repository import ApplicationRepository, ImportRepository
 from services.intake.adapters.spreadsheet import TemplateError, iter_rows
 from services.intake.domain.application import ApplicationDraft
-from services.intake.domain.import_rows import (
-    ParsedApplication,
-    RowError,
-    group_applications,
-    group_rejected,
-    row_errors_for,
-)
+from services.intake.domain.import_report import group_rejected, row_errors_for
+from services.intake.domain.import_rows import ParsedApplication, RowError, group_applications
 from services.intake.domain.validation import check_application
 from services.intake.service.context import IntakeContext
 from services.intake.service.records import APPLICATION_SUBMITTED, draft_rows, submitted_event
