@@ -8,7 +8,6 @@ of work commits once, on success, or rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
@@ -162,11 +161,6 @@ class Database:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
-
-    def transaction(self) -> Iterator[Session]:
-        """Generator form of a unit of work, for FastAPI dependencies."""
-        with self.unit_of_work() as uow:
-            yield uow.session
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from shared.db import Database, insert_rows
+from shared.db import Database
 from shared.events.models import OutboxEvent
 
 EVENT_TYPE_PREFIX = "cn.snx"
@@ -41,11 +41,6 @@ def event_rows(events: Sequence[Event]) -> list[dict[str, Any]]:
         {"id": str(uuid.uuid4()), "type": type_, "subject": subject, "time": now, "data": data}
         for type_, data, subject in events
     ]
-
-
-def append_events(session: Session, events: Sequence[Event]) -> None:
-    """Many events in one multi-row INSERT: the bulk form of ``append_event``."""
-    insert_rows(session, OutboxEvent, event_rows(events))
 
 
 def assign_sequence(session: Session) -> int:

@@ -80,11 +80,6 @@ class ApplicationRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, application: Application) -> None:
-        """The application with its household and members (attached to it)."""
-        self.session.add(application)
-        self.session.flush()
-
     def add_many(self, rows: dict[type[Any], list[dict[str, Any]]]) -> None:
         """Households, members, applications and their history rows (and any other tables given,
         such as the outbox), parents first, in one pipeline on PostgreSQL."""
@@ -183,14 +178,6 @@ class ApplicationRepository:
                 .where(Application.id.in_(ids), Application.precheck_status == "pending")
                 .values(precheck_next_at=at)
             )
-
-    def count_by_status(self, division: str | None) -> dict[str, int]:
-        stmt = (
-            select(Application.status, func.count())
-            .where(application_scope(division))
-            .group_by(Application.status)
-        )
-        return {status: int(n) for status, n in self.session.execute(stmt).all()}
 
 
 # Built once: the statement's cache key is computed once, and each claim only binds its values.

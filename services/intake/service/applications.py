@@ -21,16 +21,10 @@ from services.intake.adapters.repository import (
 from services.intake.domain.application import ApplicationDraft
 from services.intake.domain.validation import check_application
 from services.intake.service.context import IntakeContext
-from services.intake.service.records import (
-    APPLICATION_SUBMITTED,
-    draft_rows,
-    precheck_request,
-    submitted_event,
-)
+from services.intake.service.records import draft_rows, precheck_request, submission_rows
 from shared.auth import Principal
 from shared.errors import BadRequest, FieldError, NotFound, ValidationFailed
-from shared.events.models import OutboxEvent
-from shared.events.outbox import event_rows, utcnow
+from shared.events.outbox import utcnow
 from shared.i18n import Text
 from shared.logs import get_logger
 
@@ -123,30 +117,17 @@ def submit_application(
             raise _key_reused()
         return Submitted(earlier.status_code, earlier.response, replayed=True)
 
-    action = {
-        "application_id": application["id"],
-        "action": "submit",
-        "from_status": None,
-        "to_status": application["status"],
-        "actor": who.subject,
-        "at": now,
-        "on": ctx.today(),
-        "details": {"channel": application["channel"]},
-    }
     # Plain INSERTs, sent together: a submission is on the hot path (quality bar S1).
-    event = (
-        APPLICATION_SUBMITTED,
-        submitted_event(application, household, members),
-        f"application/{application['id']}",
-    )
     ApplicationRepository(session).add_many(
-        {
-            Household: [household],
-            Member: members,
-            Application: [application],
-            ApplicationAction: [action],
-            OutboxEvent: event_rows([event]),
-        }
+        submission_rows(
+            household,
+            members,
+            application,
+            actor=who.subject,
+            now=now,
+            on=ctx.today(),
+            details={"channel": application["channel"]},
+        )
     )
     log.debug(
         "intake.application_submitted",

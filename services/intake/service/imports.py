@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.intake.adapters.orm import Application, ApplicationAction, Household, ImportJob, Member
+from services.intake.adapters.orm import Application, ImportJob
 from services.intake.adapters.repository import ApplicationRepository, ImportRepository
 from services.intake.adapters.spreadsheet import TemplateError, iter_rows
 from services.intake.domain.application import ApplicationDraft
@@ -26,11 +26,11 @@ from services.intake.domain.import_report import group_rejected, row_errors_for
 from services.intake.domain.import_rows import ParsedApplication, RowError, group_applications
 from services.intake.domain.validation import check_application
 from services.intake.service.context import IntakeContext
-from services.intake.service.records import APPLICATION_SUBMITTED, draft_rows, submitted_event
+from services.intake.service.records import draft_rows, submission_rows
 from shared.auth import Principal
 from shared.db import Database
 from shared.errors import FieldError, NotFound, UnsupportedMediaType, ValidationFailed
-from shared.events.outbox import append_events, utcnow
+from shared.events.outbox import utcnow
 from shared.i18n import Text
 from shared.logs import get_logger
 
@@ -120,13 +120,7 @@ def _store(session: Session, job: ImportJob, chunk: _Chunk) -> tuple[int, int]:
     refs = [d.source_ref for d in chunk.drafts if d.source_ref]
     seen = repo.existing_source_refs(job.created_by, refs)
     now = utcnow()
-    rows: dict[type[Any], list[dict[str, Any]]] = {
-        Household: [],
-        Member: [],
-        Application: [],
-        ApplicationAction: [],
-    }
-    events = []
+    rows: dict[type[Any], list[dict[str, Any]]] = {}
     for draft in chunk.drafts:
         if draft.source_ref in seen:
             continue
@@ -134,32 +128,21 @@ def _store(session: Session, job: ImportJob, chunk: _Chunk) -> tuple[int, int]:
             draft, application_id=str(uuid.uuid4()), created_by=job.created_by, now=now
         )
         application["import_job_id"] = job.id
-        rows[Household].append(household)
-        rows[Member] += members
-        rows[Application].append(application)
-        rows[ApplicationAction].append(
-            {
-                "application_id": application["id"],
-                "action": "submit",
-                "from_status": None,
-                "to_status": "submitted",
-                "actor": job.created_by,
-                "at": now,
-                "on": now.date(),
-                "details": {"import_job_id": job.id},
-            }
+        written = submission_rows(
+            household,
+            members,
+            application,
+            actor=job.created_by,
+            now=now,
+            on=now.date(),
+            details={"import_job_id": job.id},
         )
-        events.append(
-            (
-                APPLICATION_SUBMITTED,
-                submitted_event(application, household, members),
-                f"application/{application['id']}",
-            )
-        )
+        for model, model_rows in written.items():
+            rows.setdefault(model, []).extend(model_rows)
     repo.add_many(rows)
-    append_events(session, events)
+    created = len(rows.get(Application, []))
     skipped = sum(1 for d in chunk.drafts if d.source_ref in seen and seen[d.source_ref] != job.id)
-    return len(rows[Application]), skipped
+    return created, skipped
 
 
 def _error_rows(job_id: str, errors: list[RowError]) -> list[dict[str, Any]]:

@@ -12,11 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.intake.adapters.orm import Application, Member
+from services.intake.adapters.orm import Application, ApplicationAction, Household, Member
 from services.intake.domain.application import HEAD_OF_HOUSEHOLD, ApplicationDraft
 from services.intake.domain.workflow import Status
 from shared.codes.divisions import significant_digits
 from shared.contracts.precheck import PrecheckMember, PrecheckRequest
+from shared.events.models import OutboxEvent
+from shared.events.outbox import event_rows
 
 FEN = Decimal("0.01")
 EVENT_PREFIX = "cn.snx.intake"
@@ -147,6 +149,42 @@ def submitted_event(
         "applicant_index": application["applicant_index"],
         "members": member_facts(members),
         "submitted_at": application["submitted_at"].isoformat(),
+    }
+
+
+def submission_rows(
+    household: dict[str, Any],
+    members: list[dict[str, Any]],
+    application: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    on: date,
+    details: dict[str, Any],
+) -> dict[type[Any], list[dict[str, Any]]]:
+    """Everything one submission writes, by table: the household, members and application, the
+    first history row, and the submitted event (for ``ApplicationRepository.add_many``)."""
+    action = {
+        "application_id": application["id"],
+        "action": "submit",
+        "from_status": None,
+        "to_status": application["status"],
+        "actor": actor,
+        "at": now,
+        "on": on,
+        "details": details,
+    }
+    event = (
+        APPLICATION_SUBMITTED,
+        submitted_event(application, household, members),
+        f"application/{application['id']}",
+    )
+    return {
+        Household: [household],
+        Member: members,
+        Application: [application],
+        ApplicationAction: [action],
+        OutboxEvent: event_rows([event]),
     }
 
 
