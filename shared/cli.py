@@ -4,6 +4,7 @@ snx run                  all three services on loopback, embedded SQLite, migrat
 snx serve SERVICE        one service (what compose and the end-to-end tests start)
 snx migrate [SERVICE …]  bring databases to the head of their migrations
 snx token …              mint a development token
+snx match dedup|train    batch matching of NDJSON person records (services/matching/cli.py)
 """
 
 from __future__ import annotations
@@ -191,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", default="dev:cli")
     token.add_argument("--ttl", type=int, default=3600, help="seconds")
     token.set_defaults(func=_token)
+
+    from services.matching.cli import add_commands  # the engine's commands live with the engine
+
+    add_commands(sub)
     return parser
 
 

@@ -29,14 +29,9 @@ _ID18_SHAPE = re.compile(r"[0-9X]{18}")  # what repair_candidates works on
 _DISABILITY = re.compile(r"([0-9]{17}[0-9X])([1-7])([1-4])(B[1-9])?")
 
 # Full-width digits and X → ASCII; spaces (incl. U+3000), hyphens, zero-width marks → removed.
-_TRANSLATE = str.maketrans(
-    {
-        **{chr(0xFF10 + i): str(i) for i in range(10)},
-        "Ｘ": "X",
-        "ｘ": "X",
-        **dict.fromkeys(" \t\r\n\u3000\u00a0-\u2010\u2011\u2012\u2013\u2014\uff0d\u200b\ufeff"),
-    }
-)
+FULL_WIDTH = {**{chr(0xFF10 + i): str(i) for i in range(10)}, "Ｘ": "X", "ｘ": "X"}
+SEPARATORS = " \t\r\n\u3000\u00a0-\u2010\u2011\u2012\u2013\u2014\uff0d\u200b\ufeff"
+_TRANSLATE = str.maketrans({**FULL_WIDTH, **dict.fromkeys(SEPARATORS)})
 
 DISABILITY_CATEGORIES: dict[int, CodeName] = {
     1: CodeName("视力残疾", "visual"),
@@ -181,22 +176,47 @@ def parse_id_number(raw: str | None) -> IdInfo:
     return IdInfo(normalized=s, kind=IdKind.INVALID, valid=False)
 
 
+def _check_value(c: str) -> int:
+    return 10 if c == "X" else int(c)
+
+
+def _checks_out(total: int, check: str) -> bool:
+    return CHECK_CHARS[total % 11] == check
+
+
 def repair_candidates(raw: str, *, today: date | None = None) -> list[str]:
     """Valid IDs one typo away from an 18-char ID that fails its check, sorted.
 
     A typo is one character changed (digits anywhere, X only as the 18th character) or two
     adjacent characters swapped. Each candidate passes ``is_valid_id18`` (plausible birth date
     included). A valid ID, or input that is not 18 characters of digits/X, gives ``[]``.
+
+    The check sum is solved rather than searched: for a changed digit at position i the weight's
+    inverse modulo 11 gives the only digit that fits, so a repair costs tens of operations.
     """
     s = normalize_id_number(raw) or ""
     if _ID18_SHAPE.fullmatch(s) is None or is_valid_id18(s, today=today):
         return []
-    found: set[str] = set()
-    for i in range(18):
-        for c in "0123456789X" if i == 17 else "0123456789":
-            if c != s[i]:
-                found.add(s[:i] + c + s[i + 1 :])
-    for i in range(17):
-        if s[i] != s[i + 1]:
+    first17 = s[:17]
+    if "X" in first17:  # an X among the digits: only changing that X can help
+        i = first17.index("X")
+        found = {s[:i] + c + s[i + 1 :] for c in "0123456789"}
+        return sorted(c for c in found if is_valid_id18(c, today=today))
+    digits = [int(c) for c in first17]
+    total = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))
+    found = set()
+    need = (12 - _check_value(s[17])) % 11  # total % 11 that the typed check character asks for
+    for i, (d, w) in enumerate(zip(digits, WEIGHTS, strict=True)):
+        c = (d + (need - total) * pow(w, -1, 11)) % 11
+        if c < 10 and c != d:
+            found.add(s[:i] + str(c) + s[i + 1 :])
+    found.add(first17 + CHECK_CHARS[total % 11])
+    for i in range(16):
+        a, b = digits[i], digits[i + 1]
+        if a != b and _checks_out(total + (b - a) * (WEIGHTS[i] - WEIGHTS[i + 1]), s[17]):
             found.add(s[:i] + s[i + 1] + s[i] + s[i + 2 :])
-    return sorted(c for c in found if is_valid_id18(c, today=today))
+    swapped_last = s[:16] + s[17] + s[16]
+    cands = [c for c in found if _birth_date(c[6:14], today) is not None]  # each passes its check
+    if s[16] != s[17] and is_valid_id18(swapped_last, today=today):
+        cands.append(swapped_last)
+    return sorted(cands)

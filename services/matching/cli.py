@@ -1,0 +1,136 @@
+"""``snx match …``: batch deduplication and model training from the command line.
+
+snx match dedup --input F --output G [--explain] [--grey H] [--decisions D] [--model M] [--train]
+snx match train --input F --output MODEL.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+DESCRIPTION = """Deduplicate standard person records (NDJSON, one per line) into persons.
+Writes one line per input record: record_id, source, person_key, confidence (and evidence with
+--explain); records with the same person_key are the same person. Progress goes to stderr."""
+
+
+@contextlib.contextmanager
+def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
+    if path == "-":
+        yield sys.stdin.buffer if "r" in mode else sys.stdout.buffer
+    else:
+        with open(path, mode) as f:
+            yield f
+
+
+def _say(message: str) -> None:
+    print(f"snx match: {message}", file=sys.stderr, flush=True)
+
+
+def _decisions(path: str | None) -> Any:
+    from services.matching.engine.batch import Decisions
+
+    decisions = Decisions()
+    if path:
+        for line in Path(path).read_bytes().splitlines():
+            if line.strip():
+                d = orjson.loads(line)
+                pair = ((d["a"]["source"], d["a"]["record_id"]), (d["b"]["source"], d["b"]["record_id"]))
+                (decisions.must_link if d["decision"] == "same_person" else decisions.cannot_link).append(
+                    pair
+                )
+    return decisions
+
+
+def _dedup(args: argparse.Namespace) -> int:
+    from services.matching.engine.batch import dedup
+    from services.matching.engine.model import FellegiSunter
+    from services.matching.engine.ndjson import read_records
+
+    model = FellegiSunter.load(Path(args.model)) if args.model else FellegiSunter.load()
+    with _open(args.input, "rb") as source:
+        result = dedup(
+            read_records(source),
+            model,
+            decisions=_decisions(args.decisions),
+            explain_records=args.explain,
+            train=args.train,
+            progress=_say,
+        )
+    with _open(args.output, "wb") as out:
+        write_records(out, result)
+    if args.grey:
+        result.grey.write_ndjson(args.grey)
+    s = result.stats
+    errors = result.records.get_column("error").is_not_null().sum()
+    _say(
+        f"{s['records']:,} records → {s['persons']:,} persons; {s['grey_pairs']:,} uncertain pairs; "
+        f"{errors:,} records refused; {s['seconds'].get('cluster', 0):.1f} s"
+    )
+    return 0
+
+
+def write_records(out: IO[bytes], result: Any) -> None:
+    frame = result.records.select("record_id", "source", "person_key", "confidence", "line", "error")
+    if result.evidence is None:
+        ok = frame.filter(frame.get_column("error").is_null()).drop("error", "line")
+        if ok.height == frame.height:
+            ok.write_ndjson(out)
+            return
+    evidence = iter(result.evidence or ())
+    for row in frame.iter_rows(named=True):
+        if row["error"]:
+            from services.matching.engine.ndjson import ERRORS
+
+            zh, en = ERRORS[row["error"]]
+            line = {
+                "line": row["line"],
+                "record_id": row["record_id"],
+                "source": row["source"],
+                "error": {"code": row["error"], "zh": zh, "en": en},
+            }
+        else:
+            line = {k: row[k] for k in ("record_id", "source", "person_key", "confidence")}
+            if result.evidence is not None:
+                line["evidence"] = next(evidence)
+        out.write(orjson.dumps(line) + b"\n")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from services.matching.engine.batch import dedup
+    from services.matching.engine.ndjson import read_records
+
+    with _open(args.input, "rb") as source:
+        result = dedup(read_records(source), None, train=True, progress=_say)
+    model = result.model
+    model.version = args.version or model.version
+    model.save(Path(args.output))
+    _say(f"model {model.version} written to {args.output} (prior {model.prior:.2e})")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    match = sub.add_parser("match", help="batch matching: dedup, train")
+    verbs = match.add_subparsers(dest="verb", required=True)
+    dedup = verbs.add_parser("dedup", help="deduplicate NDJSON person records", description=DESCRIPTION)
+    dedup.add_argument("--input", required=True, help="NDJSON file of standard person records ('-' = stdin)")
+    dedup.add_argument("--output", required=True, help="NDJSON file, one line per record ('-' = stdout)")
+    dedup.add_argument("--explain", action="store_true", help="add each record's evidence")
+    dedup.add_argument("--grey", help="write the uncertain pairs (the grey zone) here, NDJSON")
+    dedup.add_argument(
+        "--decisions", help="NDJSON of reviewers' decisions: {a, b, decision: same_person|different_persons}"
+    )
+    dedup.add_argument("--model", help="a model file (default: the shipped one)")
+    dedup.add_argument("--train", action="store_true", help="re-estimate the model on this input first (EM)")
+    dedup.set_defaults(func=_dedup)
+    train = verbs.add_parser("train", help="estimate a model from NDJSON person records (EM)")
+    train.add_argument("--input", required=True)
+    train.add_argument("--output", required=True)
+    train.add_argument("--version", help="version string stored in the model")
+    train.set_defaults(func=_train)

@@ -1,0 +1,295 @@
+"""Batch deduplication: records → persons, with confidence, evidence and a grey zone.
+
+read (``ndjson``) → normalise (``normalize``) → block (``blocking``) → compare (``compare``) →
+score (``model``) → cluster (``cluster``). Every step works on whole columns; Python loops
+run only over the few records that need them (mistyped IDs, uncertain links).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from services.matching.engine import blocking
+from services.matching.engine.cluster import cluster
+from services.matching.engine.compare import Columns, compare, hard_conflict, repair_hash
+from services.matching.engine.evidence import explain
+from services.matching.engine.model import FellegiSunter, has_identity_evidence
+from services.matching.engine.normalize import normalize
+
+I64 = NDArray[np.int64]
+RecordRef = tuple[str, str]  # (source, record_id)
+SCORE_CHUNK = 1 << 20
+
+
+@dataclass
+class Decisions:
+    """Reviewers' decisions, by (source, record_id): always honoured."""
+
+    must_link: list[tuple[RecordRef, RecordRef]] = field(default_factory=list)
+    cannot_link: list[tuple[RecordRef, RecordRef]] = field(default_factory=list)
+
+
+@dataclass
+class Pairs:
+    i: I64
+    j: I64
+    levels: NDArray[np.int8]
+    weights: NDArray[np.float64]  # per field
+    total: NDArray[np.float64]
+    probability: NDArray[np.float64]
+    eligible: NDArray[np.bool_]
+
+
+@dataclass
+class DedupResult:
+    records: pl.DataFrame  # line, source, record_id, error, person_key, confidence
+    pairs: Pairs
+    grey: pl.DataFrame  # uncertain pairs for people to decide
+    stats: dict[str, Any]
+    model: FellegiSunter
+    evidence: list[dict[str, Any] | None] | None = None
+
+
+class Stopwatch:
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.progress, self.started = progress, time.perf_counter()
+        self.times: dict[str, float] = {}
+
+    def lap(self, step: str, detail: str = "") -> None:
+        now = time.perf_counter() - self.started
+        self.times[step] = round(now, 2)
+        if self.progress:
+            self.progress(f"[{now:6.1f} s] {step} {detail}".rstrip())
+
+
+def candidate_pairs(
+    norm: pl.DataFrame, cols: Columns, typo: I64, cand: I64
+) -> tuple[I64, I64, dict[str, Any]]:
+    """Unique candidate pairs (i < j) over every blocking rule, hard conflicts removed."""
+    n = norm.height
+    found_i, found_j, stats = [], [], {}
+    for rule, keys in blocking.key_hashes(cols).items():
+        i, j, skipped = blocking.pairs_in_blocks(keys)
+        found_i.append(i)
+        found_j.append(j)
+        stats[rule] = {"pairs": len(i), "blocks_skipped": skipped}
+    left, right = typo, cand
+    found_i.append(np.minimum(left, right))
+    found_j.append(np.maximum(left, right))
+    stats["repair"] = {"pairs": len(left), "blocks_skipped": 0}
+    code = np.unique(np.concatenate(found_i) * n + np.concatenate(found_j))
+    i, j = code // n, code % n
+    ok = (i != j) & ~hard_conflict(cols, i, j)
+    return i[ok], j[ok], stats
+
+
+def score(cols: Columns, i: I64, j: I64, model: FellegiSunter) -> Pairs:
+    levels = np.concatenate(
+        [compare(cols, i[s : s + SCORE_CHUNK], j[s : s + SCORE_CHUNK]) for s in range(0, len(i), SCORE_CHUNK)]
+        or [np.zeros((0, 5), np.int8)]
+    )
+    weights = model.weights(levels)
+    total = weights.sum(axis=1)
+    return Pairs(i, j, levels, weights, total, model.probability(total), has_identity_evidence(levels))
+
+
+def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(all records with line/error, the usable ones normalised)."""
+    parts, norms = [], []
+    for frame in frames:
+        parts.append(frame.select("line", "source", "record_id", "error"))
+        norms.append(normalize(frame.filter(pl.col("error").is_null())))
+        clock.lap("read", f"{sum(p.height for p in parts):,} records")
+    records = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={"line": pl.Int64, "source": pl.String, "record_id": pl.String, "error": pl.String}
+        )
+    )
+    norm = pl.concat(norms) if norms else normalize(pl.DataFrame(schema={"record_id": pl.String}))
+    return records, norm
+
+
+def _positions(norm: pl.DataFrame, refs: list[RecordRef]) -> dict[RecordRef, int]:
+    wanted = set(refs)
+    if not wanted:
+        return {}
+    keys = norm.select("source", "record_id").with_row_index("row")
+    table = pl.DataFrame({"source": [s for s, _ in wanted], "record_id": [r for _, r in wanted]})
+    hits = keys.join(table, on=["source", "record_id"])
+    return {(s, r): int(k) for k, s, r in hits.iter_rows()}
+
+
+def _decision_pairs(
+    pairs: list[tuple[RecordRef, RecordRef]], where: dict[RecordRef, int]
+) -> list[tuple[int, int]]:
+    return [(where[a], where[b]) for a, b in pairs if a in where and b in where]
+
+
+def person_keys(norm: pl.DataFrame, labels: I64) -> list[str]:
+    """A stable pseudonymous key per cluster: from its valid ID, else from its first record."""
+    valid = norm.get_column("id_valid").to_numpy()
+    ids = norm.get_column("_id18").to_numpy()
+    refs = (norm.get_column("source") + "\x1f" + norm.get_column("record_id")).to_numpy()
+    order = np.lexsort((~valid, labels))  # per label: a record with a valid ID first
+    first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
+    key_of: dict[int, str] = {}
+    for r in first.tolist():
+        basis = ids[r] if valid[r] else refs[r]
+        key_of[int(labels[r])] = (
+            "P" + hashlib.blake2b(basis.encode(), digest_size=8, person=b"snx-person").hexdigest()
+        )
+    return [key_of[int(label)] for label in labels.tolist()]
+
+
+def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:
+    """Per record, the index of its highest-probability pair among ``mask`` (-1 if none)."""
+    k = np.flatnonzero(mask)
+    best = np.full(n, -1, np.int64)
+    if len(k) == 0:
+        return best
+    ends = np.r_[i[k], j[k]]
+    ks = np.r_[k, k]
+    order = np.lexsort((p[ks], ends))
+    last = np.r_[ends[order][1:] != ends[order][:-1], True]
+    best[ends[order][last]] = ks[order][last]
+    return best
+
+
+def dedup(
+    frames: Iterable[pl.DataFrame],
+    model: FellegiSunter | None,
+    *,
+    decisions: Decisions | None = None,
+    explain_records: bool = False,
+    train: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> DedupResult:
+    clock = Stopwatch(progress)
+    records, norm = prepare(frames, clock)
+    n = norm.height
+    typo, cand, typo_ids, cand_ids = blocking.repair_links(norm)
+    cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids))
+    clock.lap("normalise", f"{n:,} usable records, {len(np.unique(typo_ids)):,} mistyped IDs")
+    i, j, stats = candidate_pairs(norm, cols, typo, cand)
+    clock.lap("block", f"{len(i):,} candidate pairs")
+    if train or model is None:
+        from services.matching.engine.train import train as estimate
+
+        model = estimate(cols, base=model)
+        clock.lap("train", f"prior {model.prior:.2e}")
+    pairs = score(cols, i, j, model)
+    clock.lap("score")
+    decisions = decisions or Decisions()
+    where = _positions(norm, [r for pair in decisions.must_link + decisions.cannot_link for r in pair])
+    link = pairs.eligible & (pairs.probability >= model.link_probability)
+    anchor = np.where(cols.id_valid, cols.id18, 0)
+    clusters = cluster(
+        n,
+        anchor,
+        (i[link], j[link], pairs.total[link]),
+        must_link=_decision_pairs(decisions.must_link, where),
+        cannot_link=_decision_pairs(decisions.cannot_link, where),
+    )
+    labels = clusters.labels
+    same = labels[i] == labels[j]
+    linked_best = _best_edge(n, i, j, pairs.probability, same)
+    other_best = _best_edge(n, i, j, pairs.probability, ~same)
+    p_or_0 = np.r_[pairs.probability, 0.0]  # index -1 (no pair) reads 0
+    confidence = np.where(linked_best >= 0, p_or_0[linked_best], 1.0 - p_or_0[other_best])
+    keys = person_keys(norm, labels)
+    clock.lap("cluster", f"{len(np.unique(labels)):,} persons")
+    out = norm.select("source", "record_id").with_columns(
+        pl.Series("person_key", keys, pl.String), pl.Series("confidence", np.round(confidence, 4))
+    )
+    records = _attach(records, out)
+    grey_mask = pairs.eligible & ~same & (pairs.probability >= model.review_probability) & ~link
+    grey = _grey(norm, pairs, grey_mask, clusters.refused, clusters.ambiguous)
+    stats = {
+        "records": records.height,
+        "usable": n,
+        "persons": len(np.unique(labels)),
+        "candidate_pairs": len(i),
+        "linked_pairs": int(link.sum()),
+        "grey_pairs": grey.height,
+        "refused": len(clusters.refused),
+        "ambiguous_records": len(clusters.ambiguous),
+        "blocking": stats,
+        "seconds": clock.times,
+    }
+    evidence = _evidence(norm, pairs, linked_best, other_best) if explain_records else None
+    return DedupResult(records=records, pairs=pairs, grey=grey, stats=stats, model=model, evidence=evidence)
+
+
+def _attach(records: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
+    ok = records.filter(pl.col("error").is_null())
+    ok = ok.with_columns(out.get_column("person_key"), out.get_column("confidence"))
+    bad = records.filter(pl.col("error").is_not_null()).with_columns(
+        pl.lit(None, pl.String).alias("person_key"), pl.lit(None, pl.Float64).alias("confidence")
+    )
+    return pl.concat([ok, bad]).sort("line")
+
+
+def _grey(
+    norm: pl.DataFrame,
+    pairs: Pairs,
+    mask: NDArray[np.bool_],
+    refused: list[tuple[int, int, str]],
+    ambiguous: set[int],
+) -> pl.DataFrame:
+    """Uncertain pairs, links refused by a constraint, and records between two persons."""
+    reason = np.full(len(mask), None, dtype=object)
+    reason[mask] = "uncertain"
+    index = {(a, b): why for a, b, why in refused}
+    for k in np.flatnonzero(pairs.eligible & ~mask).tolist():
+        a, b = int(pairs.i[k]), int(pairs.j[k])
+        why = (
+            index.get((a, b))
+            or index.get((b, a))
+            or ("ambiguous" if a in ambiguous or b in ambiguous else None)
+        )
+        reason[k] = why if why and pairs.probability[k] >= 0.5 else reason[k]
+    keep = np.flatnonzero(reason != None)  # noqa: E711 - elementwise on an object array
+    reason = reason[keep]
+    src, rid = norm.get_column("source").to_numpy(), norm.get_column("record_id").to_numpy()
+    frame = pl.DataFrame(
+        {
+            "source_a": src[pairs.i[keep]],
+            "record_id_a": rid[pairs.i[keep]],
+            "source_b": src[pairs.j[keep]],
+            "record_id_b": rid[pairs.j[keep]],
+            "probability": np.round(pairs.probability[keep], 4),
+            "reason": reason,
+        }
+    )
+    return frame
+
+
+def _evidence(norm: pl.DataFrame, pairs: Pairs, linked: I64, other: I64) -> list[dict[str, Any] | None]:
+    rid, src = norm.get_column("record_id").to_list(), norm.get_column("source").to_list()
+    out: list[dict[str, Any] | None] = []
+    for r in range(norm.height):
+        k = int(linked[r]) if linked[r] >= 0 else int(other[r])
+        if k < 0:
+            out.append(None)
+            continue
+        partner = int(pairs.j[k]) if pairs.i[k] == r else int(pairs.i[k])
+        out.append(
+            {
+                "linked": bool(linked[r] >= 0),
+                "partner": {"source": src[partner], "record_id": rid[partner]},
+                "probability": round(float(pairs.probability[k]), 4),
+                "match_weight": round(float(pairs.total[k]), 2),
+                "fields": explain(pairs.levels[k], pairs.weights[k]),
+            }
+        )
+    return out

@@ -1,0 +1,127 @@
+"""Blocking: which pairs of records are worth comparing. Built for recall.
+
+Each rule is a key; records sharing a key value form a block and every pair inside a block is a
+candidate. A block larger than ``MAX_BLOCK`` is skipped and counted (a key that common carries
+no information; another rule catches its true pairs). Rules (``RULES``):
+
+| rule | key | catches |
+|---|---|---|
+| id | the ID (typed, converted, from a disability certificate), valid or not | clean IDs, equal typos |
+| repair | a one-typo repair of a failing ID = another record's valid ID | mistyped, swapped digits |
+| name_birth | pinyin words + birth date, day/month sorted | blank IDs, homophones, 繁体, swaps |
+| fuzzy_birth | near-homophone pinyin + birth date | z/zh, n/l … confusions |
+| birth_county | birth date + county | names changed or garbled beyond pinyin |
+| name_township | pinyin words + township | mistyped birth dates |
+| name_county_year | pinyin words + county + birth year | the same, where only the county is known |
+
+The birth date in a key is the one inside a valid ID when there is one, else the typed one.
+Keys are 64-bit hashes; blocks are found by sorting, so a run can be split across machines by
+key hash ranges (``docs/matching-scale-out.md``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from services.matching.engine.compare import Columns
+from shared.codes.idnumber import repair_candidates
+
+MAX_BLOCK = 400
+I64 = NDArray[np.int64]
+
+M64 = (1 << 64) - 1
+
+
+def mix(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """splitmix64's finaliser: a well-spread 64-bit hash of a 64-bit integer (numpy, wraps)."""
+    with np.errstate(over="ignore"):
+        z = x + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def _sorted_day_month(birth: NDArray[np.int64]) -> NDArray[np.int64]:
+    month, day = birth // 100 % 100, birth % 100
+    swapped: NDArray[np.int64] = (
+        birth // 10000 * 10000 + np.minimum(month, day) * 100 + np.maximum(month, day)
+    )
+    return swapped
+
+
+def key_parts(c: Columns) -> dict[str, list[NDArray[np.int64] | NDArray[np.uint64]]]:
+    birth = np.where(c.id_birth != 0, c.id_birth, c.birth)
+    return {
+        "id": [c.id18],
+        "name_birth": [c.phonetic, _sorted_day_month(birth)],
+        "fuzzy_birth": [c.fuzzy, birth],
+        "birth_county": [birth, c.county],
+        "name_township": [c.phonetic, c.township],
+        "name_county_year": [c.phonetic, c.county, birth // 10000],
+    }
+
+
+RULES = ("id", "name_birth", "fuzzy_birth", "birth_county", "name_township", "name_county_year")
+
+
+def key_hashes(c: Columns) -> dict[str, NDArray[np.uint64]]:
+    """One 64-bit key per record and rule; 0 where the record lacks a part of the key."""
+    out = {}
+    for salt, (rule, parts) in enumerate(key_parts(c).items(), start=1):
+        h = np.full(len(c), salt, np.uint64)
+        complete = np.ones(len(c), bool)
+        for part in parts:
+            h = mix(h ^ part.astype(np.uint64))
+            complete &= part != 0
+        out[rule] = np.where(complete & (h != 0), h, np.uint64(0))
+    return out
+
+
+def pairs_in_blocks(keys: NDArray[np.uint64], max_block: int = MAX_BLOCK) -> tuple[I64, I64, int]:
+    """Every pair (i < j) of records sharing a non-zero key, and how many blocks were too big."""
+    rows = np.flatnonzero(keys != 0)
+    order = rows[np.argsort(keys[rows], kind="stable")]
+    k = keys[order]
+    if len(k) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
+    sizes = np.diff(np.r_[starts, len(k)])
+    too_big = sizes > max_block
+    group = np.repeat(np.arange(len(starts)), sizes)
+    position = np.arange(len(k)) - starts[group]
+    partners = np.where(too_big[group], 0, sizes[group] - position - 1)
+    left = np.repeat(np.arange(len(k)), partners)
+    offset = np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners)
+    a, b = order[left], order[left + 1 + offset]
+    return np.minimum(a, b), np.maximum(a, b), int(too_big.sum())
+
+
+def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
+    """Pairs (typo record, record whose valid ID repairs it), plus (typo id18, repaired id18)."""
+    mask = (~frame.get_column("id_valid")) & frame.get_column("_id18").str.contains(r"^[\dX]{18}$").fill_null(
+        False
+    )
+    rows = np.flatnonzero(mask.to_numpy())
+    texts = frame.get_column("_id18").to_numpy()
+    cand_rows: list[int] = []
+    cand_ids: list[int] = []
+    for r in rows.tolist():
+        for cand in repair_candidates(texts[r]):
+            cand_rows.append(r)
+            cand_ids.append(int(cand[:17]) * 11 + (10 if cand[17] == "X" else int(cand[17])))
+    typo_rows = np.asarray(cand_rows, np.int64)
+    repaired = np.asarray(cand_ids, np.int64)
+    ids = frame.get_column("id18").fill_null(0).to_numpy()
+    valid = frame.get_column("id_valid").to_numpy()
+    valid_rows = np.flatnonzero(valid)
+    by_id = valid_rows[np.argsort(ids[valid_rows], kind="stable")]
+    sorted_ids = ids[by_id]
+    lo = np.searchsorted(sorted_ids, repaired, "left")
+    hi = np.searchsorted(sorted_ids, repaired, "right")
+    count = hi - lo
+    left = np.repeat(typo_rows, count)
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    right = by_id[np.repeat(lo, count) + offset]
+    return left, right, ids[typo_rows], repaired

@@ -1,0 +1,166 @@
+"""Names: what two spellings of one person's name have in common.
+
+A raw name becomes a ``NameKeys``:
+- ``simple``: the name as compared for "the same characters": traditional → simplified (OpenCC
+  ``t2s``), full-width → ASCII (NFKC), spaces and middle dots (· • ． ・) dropped; Latin-script names
+  lower-cased with their words sorted ("SMITH, John" = "john smith").
+- ``phonetic``: toneless pinyin of a Chinese name, in words: surname, then given name, with the
+  surname's own reading (曾 zeng, 单 shan …); the parts of a dotted minority name each a word.
+  A Latin-script name's words as they are. Words are sorted, so "Zhang Weihua", "Weihua ZHANG"
+  and 张伟华 share "weihua zhang". Equal ``phonetic`` with different ``simple`` is a homophone.
+- ``fuzzy``: ``phonetic`` with the usual near-homophone confusions merged (zh/z, ch/c, sh/s, n/l,
+  -ang/-an, -eng/-en, -ing/-in): 陈 chen and 岑 cen agree here.
+``could_read_alike`` compares every reading of each character (pypinyin heteronyms: 乐 le/yue).
+
+Everything is cached per character, so a million names cost a few seconds at most.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import opencc
+from pypinyin import Style, pinyin
+
+_T2S = opencc.OpenCC("t2s")
+_DOTS = re.compile(r"[\s·•．・.\u00b7\u2022\u30fb\uff0e\u2027_\-]+")
+_LATIN_WORDS = re.compile(r"[a-z]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+# Surnames whose reading as a surname differs from the character's common reading.
+SURNAME_READINGS: dict[str, str] = {
+    "单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou",
+    "盖": "ge", "乐": "yue", "缪": "miao", "覃": "qin", "召": "shao", "种": "chong", "繁": "po",
+    "翟": "zhai", "黑": "he", "员": "yun", "秘": "bi", "尉": "yu", "句": "gou", "厍": "she",
+    "长孙": "zhangsun", "万俟": "moqi", "尉迟": "yuchi", "单于": "chanyu", "澹台": "tantai",
+    "重": "chong", "折": "she", "阚": "kan", "眭": "sui", "隗": "wei", "藏": "zang", "宓": "mi",
+}  # fmt: skip
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "令狐",
+        "轩辕",
+        "端木",
+        "西门",
+        "南宫",
+        "万俟",
+        "单于",
+        "澹台",
+        "呼延",
+        "独孤",
+        "申屠",
+        "太史",
+        "钟离",
+        "闻人",
+        "赫连",
+        "百里",
+        "东郭",
+        "公羊",
+        "濮阳",
+        "第五",
+    ]
+)
+# Near-homophones: initials and finals that speakers of many dialects do not tell apart.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"), ("r", "n"))
+_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+@dataclass(frozen=True, slots=True)
+class NameKeys:
+    simple: str
+    phonetic: str
+    fuzzy: str
+    latin: bool
+
+
+def _keep_lower(s: str) -> Any:
+    """pypinyin's errors callback: a non-Han character stands for itself (its stubs say str)."""
+    return [s.lower()]
+
+
+@lru_cache(maxsize=65536)
+def char_readings(ch: str) -> tuple[str, ...]:
+    """Toneless readings of one character, the common one first; a non-Han character as itself."""
+    got = pinyin(ch, heteronym=True, style=Style.NORMAL, errors=_keep_lower)
+    return tuple(dict.fromkeys(r.replace("ü", "v") for r in got[0])) if got else (ch,)
+
+
+@lru_cache(maxsize=4096)
+def fuzzy_syllable(syllable: str) -> str:
+    """One toneless syllable with its near-homophone confusions merged (zhang → zan)."""
+    out = syllable
+    for a, b in _FUZZY_INITIALS:
+        if out.startswith(a):
+            out = b + out[len(a) :]
+            break
+    for a, b in _FUZZY_FINALS:
+        if out.endswith(a):
+            out = out[: -len(a)] + b
+            break
+    return out
+
+
+def _split_surname(name: str) -> tuple[str, str]:
+    if len(name) >= 3 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2], name[2:]
+    return name[:1], name[1:]
+
+
+def _syllables(chars: str, surname: bool) -> tuple[str, ...]:
+    if surname and chars in SURNAME_READINGS:
+        return (SURNAME_READINGS[chars],)
+    return tuple(char_readings(c)[0] for c in chars)
+
+
+def _keys(simple: str, words: list[tuple[str, ...]], latin: bool) -> NameKeys:
+    pairs = sorted(("".join(w), "".join(map(fuzzy_syllable, w))) for w in words if w)
+    return NameKeys(
+        simple=simple,
+        phonetic=" ".join(p for p, _ in pairs),
+        fuzzy=" ".join(f for _, f in pairs),
+        latin=latin,
+    )
+
+
+@lru_cache(maxsize=1 << 20)
+def name_keys(raw: str | None) -> NameKeys | None:
+    """The comparison keys of a raw name; None when nothing is left of it."""
+    if not raw:
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return None
+    if _CJK.search(text) is None:
+        words = _LATIN_WORDS.findall(unicodedata.normalize("NFKD", text.lower()))
+        if not words:
+            return None
+        return _keys(" ".join(sorted(words)), [(w,) for w in words], True)  # fuzzy: initial and final
+    parts = [p for p in _DOTS.split(_T2S.convert(text)) if p]
+    simple = "".join(parts)
+    if len(parts) > 1 and all(len(p) > 1 for p in parts):  # 阿依古丽·买买提: one word per part
+        return _keys(simple, [_syllables(p, False) for p in parts], False)
+    surname, given = _split_surname(simple)
+    return _keys(simple, [_syllables(surname, True), _syllables(given, False)], False)
+
+
+def could_read_alike(a: str, b: str) -> bool:
+    """True when two simplified Chinese names share a reading at every character (heteronyms)."""
+    if len(a) != len(b) or not _CJK.match(a) or not _CJK.match(b):
+        return False
+    return all(set(char_readings(x)) & set(char_readings(y)) for x, y in zip(a, b, strict=True))

@@ -1,0 +1,211 @@
+"""Standard person records → the columns the matcher compares, for a whole frame at once.
+
+One implementation serves the batch run (a million rows in Rust, through polars) and the
+real-time index (a frame of one row). Input: the raw string columns of the standard person
+record (``RAW_SCHEMA``). Output columns (``normalize``):
+
+| column | meaning |
+|---|---|
+| id18 | the ID as an integer (17 digits × 11 + check value, X = 10): as typed, 15-digit converted, |
+|      | the holder's ID inside a disability certificate number, permits (``_id18``: the text) |
+| id_form | ``IdForm``: how the ID was typed |
+|      | a number that is no ID: ``other_document_number``; ``id_text``: the cleaned input |
+| id_valid | id18 passes its check character and carries a plausible birth date |
+| id_birth, id_sex | birth date (yyyymmdd) and sex (1/2) read from a valid ID |
+| birth | the raw birth date parsed (yyyymmdd), null when unreadable |
+| sex | 1 male / 2 female from the raw sex, null when unknown |
+| county, township, village | 6/9/12-digit division prefixes as integers, null when not given |
+| name_simple, name_phonetic, name_fuzzy, name_latin | ``names.name_keys`` |
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum
+
+import polars as pl
+
+from services.matching.engine.names import name_keys
+from shared.codes.idnumber import FULL_WIDTH, SEPARATORS, WEIGHTS
+
+STRING_FIELDS = (
+    "record_id",
+    "source",
+    "id_type",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "division_code",
+    "address",
+    "household_ref",
+    "programme",
+    "status",
+    "start_date",
+    "end_date",
+    "amount",
+)
+RAW_SCHEMA = dict.fromkeys(STRING_FIELDS, pl.String)
+MIN_BIRTH = 18500101
+BIRTH_COMPACT = r"^([0-9]{8})$"
+BIRTH_PARTS = r"^([0-9]{4})[^0-9]{1,3}([0-9]{1,2})[^0-9]{1,3}([0-9]{1,2})[^0-9]{0,2}$"
+MALE = ("1", "男", "m", "male")
+FEMALE = ("2", "女", "f", "female")
+
+
+class IdForm(IntEnum):
+    EMPTY = 0
+    RESIDENT = 1  # 18 characters as typed
+    CONVERTED_15 = 2  # old 15-digit number, converted
+    PERMIT = 3  # 港澳台居民居住证 810000/820000/830000
+    DISABILITY_CERT = 4  # 残疾人证号: the holder's ID + category + grade (+ B1..B9)
+    GARBAGE = 5  # nothing an ID can be read from
+
+
+# What clerks type when there is no ID: treated as blank, not as a garbled number.
+ID_PLACEHOLDERS = ["无", "暂无", "空", "未知", "不详", "NULL", "NONE", "N/A", "NA", "/", "0", "00", "-"]
+_SEPARATORS = "[" + "".join(f"\\x{{{ord(c):04x}}}" for c in SEPARATORS) + "]"  # the very characters of shared
+
+
+def _clean_id() -> pl.Expr:
+    raw = pl.col("id_number").str.replace_many(list(FULL_WIDTH), list(FULL_WIDTH.values()))
+    cleaned = raw.str.replace_all(_SEPARATORS, "").str.to_uppercase()
+    return pl.when(~cleaned.is_in(ID_PLACEHOLDERS) & (cleaned.str.len_chars() > 0)).then(cleaned)
+
+
+def _check_total(s: pl.Expr) -> pl.Expr:
+    return pl.sum_horizontal(
+        [s.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(WEIGHTS)]
+    )
+
+
+def _check_char(total: pl.Expr) -> pl.Expr:
+    value = (12 - total % 11) % 11
+    return pl.when(value == 10).then(pl.lit("X")).otherwise(value.cast(pl.String))
+
+
+def _id_columns(today: int) -> list[pl.Expr]:
+    s = pl.col("_id")
+    is18 = s.str.contains(r"^[0-9]{17}[0-9X]$")
+    is15 = s.str.contains(r"^[0-9]{15}$")
+    cert = s.str.extract(r"^([0-9]{17}[0-9X])[1-7][1-4](?:B[1-9])?$", 1)
+    first17_15 = s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)
+    id_text = (
+        pl.when(is18)
+        .then(s)
+        .when(is15)
+        .then(first17_15 + _check_char(_check_total(first17_15)))
+        .otherwise(cert)
+    )
+    form = (
+        pl.when(s.is_null())
+        .then(IdForm.EMPTY)
+        .when(is18 & s.str.slice(0, 6).is_in(["810000", "820000", "830000"]))
+        .then(IdForm.PERMIT)
+        .when(is18)
+        .then(IdForm.RESIDENT)
+        .when(is15)
+        .then(IdForm.CONVERTED_15)
+        .when(cert.is_not_null())
+        .then(IdForm.DISABILITY_CERT)
+        .otherwise(IdForm.GARBAGE)
+    )
+    t = pl.col("_id18")
+    check = t.str.slice(17, 1)
+    check_value = pl.when(check == "X").then(10).otherwise(check.cast(pl.Int64, strict=False))
+    born = t.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    born_int = born.dt.year() * 10000 + born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
+    valid = (
+        (check == _check_char(_check_total(t)))
+        & born_int.is_between(MIN_BIRTH, today)
+        & (pl.col("_id_form") > 0)
+    ).fill_null(False)
+    as_id = t.str.slice(0, 17).cast(pl.Int64, strict=False) * 11 + check_value
+    return [
+        id_text.alias("_id18"),
+        form.cast(pl.UInt8).alias("_id_form"),
+        pl.coalesce(as_id, other_document_number(pl.col("_id"))).alias("id18"),
+        valid.alias("id_valid"),
+        pl.when(valid).then(born_int).alias("id_birth"),
+        pl.when(valid).then(2 - t.str.slice(16, 1).cast(pl.Int8, strict=False) % 2).alias("id_sex"),
+    ]
+
+
+def other_document_number(cleaned: pl.Expr) -> pl.Expr:
+    """A number that is no ID (a passport, a garbled ID) as an integer above every ID's, or null.
+
+    Two records carrying the same such number still agree on it; 5 characters at least.
+    """
+    hashed = (cleaned.hash(seed=3) // 4 + (1 << 62)).cast(pl.Int64)
+    return pl.when(cleaned.str.len_chars() >= 5).then(hashed)
+
+
+def _birth(today: int) -> pl.Expr:
+    b = pl.col("birth_date").str.normalize("NFKC").str.strip_chars()
+    compact = b.str.extract(BIRTH_COMPACT, 1)
+    parts = b.str.extract_groups(BIRTH_PARTS)
+    spaced = (
+        parts.struct.field("1") + parts.struct.field("2").str.zfill(2) + parts.struct.field("3").str.zfill(2)
+    )
+    text = pl.coalesce(compact, spaced)
+    born = text.str.to_date("%Y%m%d", strict=False)
+    as_int = born.dt.year() * 10000 + born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
+    return pl.when(as_int.is_between(MIN_BIRTH, today)).then(as_int).alias("birth")
+
+
+def _sex() -> pl.Expr:
+    s = pl.col("sex").str.strip_chars().str.to_lowercase()
+    male = s.is_in(MALE)
+    female = s.is_in(FEMALE)
+    return pl.when(male).then(1).when(female).then(2).cast(pl.Int8).alias("sex")
+
+
+def _divisions() -> list[pl.Expr]:
+    d = pl.col("division_code").str.replace_all(r"[^0-9]", "")
+    out = []
+    for name, width in (("county", 6), ("township", 9), ("village", 12)):
+        part = d.str.slice(0, width)
+        tail = part.str.slice(width - 3, 3) if width > 6 else part.str.slice(2, 4)
+        known = (part.str.len_chars() == width) & (tail != ("000" if width > 6 else "0000"))
+        out.append(pl.when(known).then(part.cast(pl.Int64, strict=False)).alias(name))
+    return out
+
+
+def _names(frame: pl.DataFrame) -> pl.DataFrame:
+    unique = frame.get_column("name").unique().drop_nulls().to_list()
+    keys = [name_keys(n) for n in unique]
+    table = pl.DataFrame(
+        {
+            "name": unique,
+            "name_simple": [k.simple if k else None for k in keys],
+            "name_phonetic": [k.phonetic if k else None for k in keys],
+            "name_fuzzy": [k.fuzzy if k else None for k in keys],
+            "name_latin": [k.latin if k else None for k in keys],
+        },
+        schema={
+            "name": pl.String,
+            "name_simple": pl.String,
+            "name_phonetic": pl.String,
+            "name_fuzzy": pl.String,
+            "name_latin": pl.Boolean,
+        },
+    )
+    return frame.join(table, on="name", how="left", maintain_order="left")
+
+
+def normalize(frame: pl.DataFrame, *, today: date | None = None) -> pl.DataFrame:
+    """The raw standard-record columns of ``frame`` plus the normalised ones (see module doc)."""
+    day = today or date.today()
+    limit = day.year * 10000 + day.month * 100 + day.day
+    missing = [pl.lit(None, pl.String).alias(c) for c in STRING_FIELDS if c not in frame.columns]
+    out = (
+        frame.lazy()
+        .with_columns(missing)
+        .with_columns(_clean_id().alias("_id"))
+        .with_columns(_id_columns(limit)[:2])
+        .with_columns(_id_columns(limit)[2:])
+        .with_columns(_birth(limit), _sex(), *_divisions())
+        .rename({"_id": "id_text"})
+        .collect()
+    )
+    return _names(out)
