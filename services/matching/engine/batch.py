@@ -22,7 +22,7 @@ from services.matching.engine.cluster import cluster
 from services.matching.engine.compare import Columns, compare, hard_conflict, repair_hash
 from services.matching.engine.evidence import explain
 from services.matching.engine.model import FellegiSunter, has_identity_evidence
-from services.matching.engine.normalize import normalize
+from services.matching.engine.normalize import add_name_keys, normalize
 
 I64 = NDArray[np.int64]
 RecordRef = tuple[str, str]  # (source, record_id)
@@ -73,11 +73,16 @@ class Stopwatch:
 def candidate_pairs(
     norm: pl.DataFrame, cols: Columns, typo: I64, cand: I64
 ) -> tuple[I64, I64, dict[str, Any]]:
-    """Unique candidate pairs (i < j) over every blocking rule, hard conflicts removed."""
+    """Unique candidate pairs (i < j) over every blocking rule, hard conflicts removed.
+
+    Two records with valid IDs pair only through the ``id`` rule (equal IDs); with different
+    valid IDs they are two people (``hard_conflict``), so the other rules skip such pairs.
+    """
     n = norm.height
     found_i, found_j, stats = [], [], {}
+    open_ = ~cols.id_valid
     for rule, keys in blocking.key_hashes(cols).items():
-        i, j, skipped = blocking.pairs_in_blocks(keys)
+        i, j, skipped = blocking.pairs_in_blocks(keys, open_=None if rule == "id" else open_)
         found_i.append(i)
         found_j.append(j)
         stats[rule] = {"pairs": len(i), "blocks_skipped": skipped}
@@ -106,7 +111,7 @@ def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFr
     parts, norms = [], []
     for frame in frames:
         parts.append(frame.select("line", "source", "record_id", "error"))
-        norms.append(normalize(frame.filter(pl.col("error").is_null())))
+        norms.append(normalize(frame.filter(pl.col("error").is_null()), names=False))
         clock.lap("read", f"{sum(p.height for p in parts):,} records")
     records = (
         pl.concat(parts)
@@ -115,8 +120,10 @@ def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFr
             schema={"line": pl.Int64, "source": pl.String, "record_id": pl.String, "error": pl.String}
         )
     )
-    norm = pl.concat(norms) if norms else normalize(pl.DataFrame(schema={"record_id": pl.String}))
-    return records, norm
+    norm = (
+        pl.concat(norms) if norms else normalize(pl.DataFrame(schema={"record_id": pl.String}), names=False)
+    )
+    return records, add_name_keys(norm)
 
 
 def _positions(norm: pl.DataFrame, refs: list[RecordRef]) -> dict[RecordRef, int]:
@@ -179,7 +186,7 @@ def dedup(
     n = norm.height
     typo, cand, typo_ids, cand_ids = blocking.repair_links(norm)
     cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids))
-    clock.lap("normalise", f"{n:,} usable records, {len(np.unique(typo_ids)):,} mistyped IDs")
+    clock.lap("normalise", f"{n:,} usable records, {len(typo):,} ID repairs found")
     i, j, stats = candidate_pairs(norm, cols, typo, cand)
     clock.lap("block", f"{len(i):,} candidate pairs")
     if train or model is None:

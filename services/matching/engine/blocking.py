@@ -26,7 +26,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from services.matching.engine.compare import Columns
-from shared.codes.idnumber import repair_candidates
+from shared.codes.idnumber import WEIGHTS, repair_candidates
 
 MAX_BLOCK = 400
 I64 = NDArray[np.int64]
@@ -79,9 +79,18 @@ def key_hashes(c: Columns) -> dict[str, NDArray[np.uint64]]:
     return out
 
 
-def pairs_in_blocks(keys: NDArray[np.uint64], max_block: int = MAX_BLOCK) -> tuple[I64, I64, int]:
-    """Every pair (i < j) of records sharing a non-zero key, and how many blocks were too big."""
+def pairs_in_blocks(
+    keys: NDArray[np.uint64], max_block: int = MAX_BLOCK, open_: NDArray[np.bool_] | None = None
+) -> tuple[I64, I64, int]:
+    """Every pair (i < j) of records sharing a non-zero key, and how many blocks were too big.
+
+    With ``open_``, only pairs with at least one open record: a record without a valid ID. Two
+    records with valid IDs are either caught by the ``id`` rule or two people (``hard_conflict``),
+    so every other rule only needs the pairs an open record is part of — a fraction of the pairs.
+    """
     rows = np.flatnonzero(keys != 0)
+    if open_ is not None:  # open records first: a stable sort keeps them first inside each block
+        rows = np.r_[rows[open_[rows]], rows[~open_[rows]]]
     order = rows[np.argsort(keys[rows], kind="stable")]
     k = keys[order]
     if len(k) < 2:
@@ -92,10 +101,69 @@ def pairs_in_blocks(keys: NDArray[np.uint64], max_block: int = MAX_BLOCK) -> tup
     group = np.repeat(np.arange(len(starts)), sizes)
     position = np.arange(len(k)) - starts[group]
     partners = np.where(too_big[group], 0, sizes[group] - position - 1)
+    if open_ is not None:
+        partners[~open_[order]] = 0
     left = np.repeat(np.arange(len(k)), partners)
     offset = np.arange(len(left)) - np.repeat(np.cumsum(partners) - partners, partners)
     a, b = order[left], order[left + 1 + offset]
     return np.minimum(a, b), np.maximum(a, b), int(too_big.sum())
+
+
+_POW10 = 10 ** np.arange(16, -1, -1, dtype=np.int64)  # place value of each of the 17 digits
+_INVERSE = np.array([pow(int(w), -1, 11) for w in WEIGHTS], np.int64)
+
+
+def _check_value(total: I64) -> I64:
+    """The check value (X = 10) that a 17-digit weighted total asks for."""
+    return (12 - total % 11) % 11
+
+
+def repair_candidate_ids(texts: list[str]) -> tuple[I64, I64]:
+    """(row, candidate id18) for 18-character IDs failing their check: every one-typo repair.
+
+    The vectorised form of ``shared.codes.idnumber.repair_candidates`` without its birth-date
+    test (a candidate only counts when it equals another record's valid ID, which has passed it):
+    one digit changed (solved, not searched: the weight's inverse modulo 11 gives the only digit
+    that fits), the check character retyped, two adjacent characters swapped. IDs with an X among
+    the first 17 characters go through ``repair_candidates`` one by one (rare).
+    """
+    plain = [r for r, t in enumerate(texts) if "X" not in t[:17]]
+    rows_x = [r for r, t in enumerate(texts) if "X" in t[:17]]
+    raw = np.frombuffer("".join(texts[r] for r in plain).encode(), np.uint8).reshape(-1, 18)
+    digits = raw[:, :17].astype(np.int64) - 48
+    check = np.where(raw[:, 17] == ord("X"), 10, raw[:, 17].astype(np.int64) - 48)
+    first17 = digits @ _POW10
+    total = digits @ np.asarray(WEIGHTS, np.int64)
+    rows = np.asarray(plain, np.int64)
+    found_rows, found_ids = [rows], [first17 * 11 + _check_value(total)]  # the check retyped
+    need = (12 - check) % 11  # total % 11 that the typed check character asks for
+    for i in range(17):
+        d = digits[:, i]
+        c = (d + (need - total) * _INVERSE[i]) % 11
+        ok = (c < 10) & (c != d)
+        found_rows.append(rows[ok])
+        found_ids.append((first17[ok] + (c[ok] - d[ok]) * _POW10[i]) * 11 + check[ok])
+    for i in range(16):
+        a, b = digits[:, i], digits[:, i + 1]
+        moved = total + (b - a) * (WEIGHTS[i] - WEIGHTS[i + 1])
+        ok = (a != b) & (_check_value(moved) == check)
+        swapped = first17 + (b - a) * _POW10[i] + (a - b) * _POW10[i + 1]
+        found_rows.append(rows[ok])
+        found_ids.append(swapped[ok] * 11 + check[ok])
+    last = check < 10  # the 17th digit and the check character swapped
+    new17 = first17 - digits[:, 16] + check
+    ok = (
+        last
+        & (digits[:, 16] != check)
+        & (_check_value(total + (check - digits[:, 16]) * WEIGHTS[16]) == digits[:, 16])
+    )
+    found_rows.append(rows[ok])
+    found_ids.append(new17[ok] * 11 + digits[ok, 16])
+    for r in rows_x:
+        for cand in repair_candidates(texts[r]):
+            found_rows.append(np.array([r], np.int64))
+            found_ids.append(np.array([int(cand[:17]) * 11 + (10 if cand[17] == "X" else int(cand[17]))]))
+    return np.concatenate(found_rows), np.concatenate(found_ids)
 
 
 def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
@@ -103,16 +171,10 @@ def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     mask = (~frame.get_column("id_valid")) & frame.get_column("_id18").str.contains(r"^[\dX]{18}$").fill_null(
         False
     )
-    rows = np.flatnonzero(mask.to_numpy())
-    texts = frame.get_column("_id18").to_numpy()
-    cand_rows: list[int] = []
-    cand_ids: list[int] = []
-    for r in rows.tolist():
-        for cand in repair_candidates(texts[r]):
-            cand_rows.append(r)
-            cand_ids.append(int(cand[:17]) * 11 + (10 if cand[17] == "X" else int(cand[17])))
-    typo_rows = np.asarray(cand_rows, np.int64)
-    repaired = np.asarray(cand_ids, np.int64)
+    typo_at = np.flatnonzero(mask.to_numpy())
+    texts = frame.get_column("_id18").gather(typo_at).to_list()
+    found, repaired = repair_candidate_ids(texts) if texts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+    typo_rows = typo_at[found]
     ids = frame.get_column("id18").fill_null(0).to_numpy()
     valid = frame.get_column("id_valid").to_numpy()
     valid_rows = np.flatnonzero(valid)
@@ -120,7 +182,8 @@ def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     sorted_ids = ids[by_id]
     lo = np.searchsorted(sorted_ids, repaired, "left")
     hi = np.searchsorted(sorted_ids, repaired, "right")
-    count = hi - lo
+    exists = hi > lo
+    typo_rows, repaired, lo, count = typo_rows[exists], repaired[exists], lo[exists], (hi - lo)[exists]
     left = np.repeat(typo_rows, count)
     offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     right = by_id[np.repeat(lo, count) + offset]

@@ -198,28 +198,33 @@ def compare_name(c: Columns, i: I64, j: I64) -> Levels:
 
 
 def _birth_level(a: I64, b: I64) -> Levels:
+    """1 exact, 2 day and month swapped, 3 one digit changed or two adjacent swapped, 4 other."""
     present = (a != 0) & (b != 0)
-    ya, ma, da = a // 10000, a // 100 % 100, a % 100
-    yb, mb, db = b // 10000, b // 100 % 100, b % 100
-    swapped = (ya == yb) & (ma == db) & (da == mb)
-    digits_a = a[:, None] // (10 ** np.arange(8)) % 10
-    digits_b = b[:, None] // (10 ** np.arange(8)) % 10
+    out = np.where(present, np.int8(4), np.int8(0))
+    out[present & (a == b)] = 1
+    rest = np.flatnonzero(present & (a != b))  # only these need the finer tests
+    a, b = a[rest], b[rest]
+    swapped = (a // 10000 == b // 10000) & (a // 100 % 100 == b % 100) & (a % 100 == b // 100 % 100)
+    out[rest[swapped]] = 2
+    rest, a, b = rest[~swapped], a[~swapped], b[~swapped]
+    places = 10 ** np.arange(8)
+    digits_a, digits_b = a[:, None] // places % 10, b[:, None] // places % 10
     differ = digits_a != digits_b
-    one_digit = differ.sum(axis=1) == 1
-    adjacent = (differ.sum(axis=1) == 2) & (differ[:, 1:] & differ[:, :-1]).any(axis=1)
+    count = differ.sum(axis=1)
+    adjacent = (count == 2) & (differ[:, 1:] & differ[:, :-1]).any(axis=1)
     transposed = adjacent & (np.sort(digits_a, axis=1) == np.sort(digits_b, axis=1)).all(axis=1)
-    return _choose(
-        [present & (a == b), present & swapped, present & (one_digit | transposed), present], len(a)
-    )
+    out[rest[(count == 1) | transposed]] = 3
+    return out
 
 
 def compare_birth(c: Columns, i: I64, j: I64) -> Levels:
     """The best agreement among the raw birth dates and the dates inside valid IDs."""
-    levels = [_birth_level(x[i], y[j]) for x in (c.birth, c.id_birth) for y in (c.birth, c.id_birth)]
-    stacked = np.stack(levels)
-    stacked = np.where(stacked == 0, np.int8(99), stacked)
-    best = stacked.min(axis=0)
-    return np.where(best == 99, 0, best).astype(np.int8)
+    best = np.full(len(i), 99, np.int8)
+    for x in (c.birth, c.id_birth):
+        for y in (c.birth, c.id_birth):
+            level = _birth_level(x[i], y[j])
+            np.minimum(best, np.where(level == 0, np.int8(99), level), out=best)
+    return np.where(best == 99, np.int8(0), best)
 
 
 def compare_sex(c: Columns, i: I64, j: I64) -> Levels:

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 import opencc
+import polars as pl
 from pypinyin import Style, pinyin
 
 _T2S = opencc.OpenCC("t2s")
@@ -164,3 +165,88 @@ def could_read_alike(a: str, b: str) -> bool:
     if len(a) != len(b) or not _CJK.match(a) or not _CJK.match(b):
         return False
     return all(set(char_readings(x)) & set(char_readings(y)) for x, y in zip(a, b, strict=True))
+
+
+_PLAIN = r"^[\u3400-\u9fff\uf900-\ufaff]{1,6}$"
+KEY_SCHEMA = {
+    "name": pl.String,
+    "name_simple": pl.String,
+    "name_phonetic": pl.String,
+    "name_fuzzy": pl.String,
+    "name_latin": pl.Boolean,
+}
+
+
+def name_table(names: list[str]) -> pl.DataFrame:
+    """``name_keys`` of many distinct names at once (columns ``KEY_SCHEMA``), equal to one by one.
+
+    Plain Chinese names (Han characters only, the great majority) are done in columns: one OpenCC
+    call for all, readings per distinct character; the rest go through ``name_keys``.
+    """
+    text = pl.Series("name", names, pl.String).str.normalize("NFKC").str.strip_chars()
+    simple = pl.Series(
+        _T2S.convert("\n".join(text.str.replace_all("\n", " ").fill_null("").to_list())).split("\n")
+    )
+    frame = pl.DataFrame({"name": names, "simple": simple}, schema={"name": pl.String, "simple": pl.String})
+    is_plain = frame.get_column("simple").str.contains(_PLAIN)
+    plain, other = frame.filter(is_plain), frame.filter(~is_plain).get_column("name").to_list()
+    keys = [name_keys(n) for n in other]
+    rest = pl.DataFrame(
+        {
+            "name": other,
+            "name_simple": [k.simple if k else None for k in keys],
+            "name_phonetic": [k.phonetic if k else None for k in keys],
+            "name_fuzzy": [k.fuzzy if k else None for k in keys],
+            "name_latin": [k.latin if k else None for k in keys],
+        },
+        schema=KEY_SCHEMA,
+    )
+    return pl.concat([_plain_keys(plain), rest])
+
+
+def _plain_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    simple = pl.col("simple")
+    chars = sorted(set("".join(frame.get_column("simple").to_list())))
+    first = [char_readings(c)[0] for c in chars]
+    reading = dict(zip(chars, first, strict=True))
+    fuzzy = dict(zip(chars, map(fuzzy_syllable, first), strict=True))
+    compound = (simple.str.len_chars() >= 3) & simple.str.slice(0, 2).is_in(list(COMPOUND_SURNAMES))
+    width = pl.when(compound).then(2).otherwise(1)
+
+    def word(part: pl.Expr, table: dict[str, str]) -> pl.Expr:
+        return part.str.split("").list.eval(pl.element().replace_strict(table, default="")).list.join("")
+
+    surname, given = simple.str.slice(0, width), simple.str.slice(width)
+    special = {k: v for k, v in SURNAME_READINGS.items() if _CJK.match(k)}
+    out = frame.with_columns(
+        pl.when(surname.is_in(list(special)))
+        .then(surname.replace_strict(special, default=None))
+        .otherwise(word(surname, reading))
+        .alias("sp"),
+        pl.when(surname.is_in(list(special)))
+        .then(surname.replace_strict({k: fuzzy_syllable(v) for k, v in special.items()}, default=None))
+        .otherwise(word(surname, fuzzy))
+        .alias("sf"),
+        word(given, reading).alias("gp"),
+        word(given, fuzzy).alias("gf"),
+    )
+    sp, sf, gp, gf = pl.col("sp"), pl.col("sf"), pl.col("gp"), pl.col("gf")
+    surname_first = (sp < gp) | ((sp == gp) & (sf <= gf))
+    both = gp != ""
+    return out.select(
+        "name",
+        simple.alias("name_simple"),
+        pl.when(~both)
+        .then(sp)
+        .when(surname_first)
+        .then(sp + " " + gp)
+        .otherwise(gp + " " + sp)
+        .alias("name_phonetic"),
+        pl.when(~both)
+        .then(sf)
+        .when(surname_first)
+        .then(sf + " " + gf)
+        .otherwise(gf + " " + sf)
+        .alias("name_fuzzy"),
+        pl.lit(False).alias("name_latin"),
+    )

@@ -25,7 +25,7 @@ from enum import IntEnum
 
 import polars as pl
 
-from services.matching.engine.names import name_keys
+from services.matching.engine.names import name_table
 from shared.codes.idnumber import FULL_WIDTH, SEPARATORS, WEIGHTS
 
 STRING_FIELDS = (
@@ -84,19 +84,18 @@ def _check_char(total: pl.Expr) -> pl.Expr:
     return pl.when(value == 10).then(pl.lit("X")).otherwise(value.cast(pl.String))
 
 
-def _id_columns(today: int) -> list[pl.Expr]:
-    s = pl.col("_id")
-    is18 = s.str.contains(r"^[0-9]{17}[0-9X]$")
-    is15 = s.str.contains(r"^[0-9]{15}$")
-    cert = s.str.extract(r"^([0-9]{17}[0-9X])[1-7][1-4](?:B[1-9])?$", 1)
-    first17_15 = s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)
-    id_text = (
-        pl.when(is18)
-        .then(s)
-        .when(is15)
-        .then(first17_15 + _check_char(_check_total(first17_15)))
-        .otherwise(cert)
+def _yyyymmdd(text: pl.Expr) -> pl.Expr:
+    """Eight digits that make a real date, as an integer; else null."""
+    return pl.when(text.str.to_date("%Y%m%d", strict=False).is_not_null()).then(
+        text.cast(pl.Int64, strict=False)
     )
+
+
+def _id_stages(today: int) -> list[list[pl.Expr]]:
+    """The ID columns, in stages so that no expression is evaluated twice (see ``normalize``)."""
+    s = pl.col("_id")
+    first17_15 = s.str.slice(0, 6) + pl.lit("19") + s.str.slice(6, 9)
+    is18, is15, cert = pl.col("_is18"), pl.col("_is15"), pl.col("_cert")
     form = (
         pl.when(s.is_null())
         .then(IdForm.EMPTY)
@@ -112,22 +111,44 @@ def _id_columns(today: int) -> list[pl.Expr]:
     )
     t = pl.col("_id18")
     check = t.str.slice(17, 1)
-    check_value = pl.when(check == "X").then(10).otherwise(check.cast(pl.Int64, strict=False))
-    born = t.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-    born_int = born.dt.year() * 10000 + born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
-    valid = (
-        (check == _check_char(_check_total(t)))
-        & born_int.is_between(MIN_BIRTH, today)
-        & (pl.col("_id_form") > 0)
-    ).fill_null(False)
-    as_id = t.str.slice(0, 17).cast(pl.Int64, strict=False) * 11 + check_value
+    valid = pl.col("id_valid")
     return [
-        id_text.alias("_id18"),
-        form.cast(pl.UInt8).alias("_id_form"),
-        pl.coalesce(as_id, other_document_number(pl.col("_id"))).alias("id18"),
-        valid.alias("id_valid"),
-        pl.when(valid).then(born_int).alias("id_birth"),
-        pl.when(valid).then(2 - t.str.slice(16, 1).cast(pl.Int8, strict=False) % 2).alias("id_sex"),
+        [
+            s.str.contains(r"^[0-9]{17}[0-9X]$").alias("_is18"),
+            s.str.contains(r"^[0-9]{15}$").alias("_is15"),
+            s.str.extract(r"^([0-9]{17}[0-9X])[1-7][1-4](?:B[1-9])?$", 1).alias("_cert"),
+            first17_15.alias("_first17_15"),
+        ],
+        [
+            pl.when(is18)
+            .then(s)
+            .when(is15)
+            .then(pl.col("_first17_15") + _check_char(_check_total(pl.col("_first17_15"))))
+            .otherwise(cert)
+            .alias("_id18"),
+            form.cast(pl.UInt8).alias("_id_form"),
+        ],
+        [
+            (check == _check_char(_check_total(t))).alias("_check_ok"),
+            _yyyymmdd(t.str.slice(6, 8)).alias("_id_born"),
+            (t.str.slice(0, 17).cast(pl.Int64, strict=False) * 11).alias("_id17"),
+            pl.when(check == "X")
+            .then(10)
+            .otherwise(check.cast(pl.Int64, strict=False))
+            .alias("_check_value"),
+        ],
+        [
+            pl.coalesce(pl.col("_id17") + pl.col("_check_value"), other_document_number(pl.col("_id"))).alias(
+                "id18"
+            ),
+            (pl.col("_check_ok") & pl.col("_id_born").is_between(MIN_BIRTH, today) & (pl.col("_id_form") > 0))
+            .fill_null(False)
+            .alias("id_valid"),
+        ],
+        [
+            pl.when(valid).then(pl.col("_id_born")).alias("id_birth"),
+            pl.when(valid).then(2 - t.str.slice(16, 1).cast(pl.Int8, strict=False) % 2).alias("id_sex"),
+        ],
     ]
 
 
@@ -140,16 +161,17 @@ def other_document_number(cleaned: pl.Expr) -> pl.Expr:
     return pl.when(cleaned.str.len_chars() >= 5).then(hashed)
 
 
-def _birth(today: int) -> pl.Expr:
+def _birth_text() -> pl.Expr:
     b = pl.col("birth_date").str.normalize("NFKC").str.strip_chars()
-    compact = b.str.extract(BIRTH_COMPACT, 1)
     parts = b.str.extract_groups(BIRTH_PARTS)
     spaced = (
         parts.struct.field("1") + parts.struct.field("2").str.zfill(2) + parts.struct.field("3").str.zfill(2)
     )
-    text = pl.coalesce(compact, spaced)
-    born = text.str.to_date("%Y%m%d", strict=False)
-    as_int = born.dt.year() * 10000 + born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)
+    return pl.coalesce(b.str.extract(BIRTH_COMPACT, 1), spaced).alias("_birth_text")
+
+
+def _birth(today: int) -> pl.Expr:
+    as_int = pl.col("_birth_int")
     return pl.when(as_int.is_between(MIN_BIRTH, today)).then(as_int).alias("birth")
 
 
@@ -171,41 +193,33 @@ def _divisions() -> list[pl.Expr]:
     return out
 
 
-def _names(frame: pl.DataFrame) -> pl.DataFrame:
-    unique = frame.get_column("name").unique().drop_nulls().to_list()
-    keys = [name_keys(n) for n in unique]
-    table = pl.DataFrame(
-        {
-            "name": unique,
-            "name_simple": [k.simple if k else None for k in keys],
-            "name_phonetic": [k.phonetic if k else None for k in keys],
-            "name_fuzzy": [k.fuzzy if k else None for k in keys],
-            "name_latin": [k.latin if k else None for k in keys],
-        },
-        schema={
-            "name": pl.String,
-            "name_simple": pl.String,
-            "name_phonetic": pl.String,
-            "name_fuzzy": pl.String,
-            "name_latin": pl.Boolean,
-        },
-    )
+def add_name_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the ``name_*`` columns, computed once per distinct name."""
+    table = name_table(frame.get_column("name").unique().drop_nulls().to_list())
     return frame.join(table, on="name", how="left", maintain_order="left")
 
 
-def normalize(frame: pl.DataFrame, *, today: date | None = None) -> pl.DataFrame:
-    """The raw standard-record columns of ``frame`` plus the normalised ones (see module doc)."""
+TEMPORARY = ["_is18", "_is15", "_cert", "_first17_15", "_check_ok", "_id_born", "_id17", "_check_value"]
+TEMPORARY += ["_birth_text", "_birth_int"]
+
+
+def normalize(frame: pl.DataFrame, *, today: date | None = None, names: bool = True) -> pl.DataFrame:
+    """The raw standard-record columns of ``frame`` plus the normalised ones (see module doc).
+
+    ``names=False`` leaves out the name keys, for a caller that adds them once over many frames
+    (``add_name_keys``).
+    """
     day = today or date.today()
     limit = day.year * 10000 + day.month * 100 + day.day
     missing = [pl.lit(None, pl.String).alias(c) for c in STRING_FIELDS if c not in frame.columns]
     out = (
         frame.lazy()
         .with_columns(missing)
-        .with_columns(_clean_id().alias("_id"))
-        .with_columns(_id_columns(limit)[:2])
-        .with_columns(_id_columns(limit)[2:])
-        .with_columns(_birth(limit), _sex(), *_divisions())
-        .rename({"_id": "id_text"})
-        .collect()
+        .with_columns(_clean_id().alias("_id"), _birth_text(), _sex(), *_divisions())
+        .with_columns(_yyyymmdd(pl.col("_birth_text")).alias("_birth_int"))
+        .with_columns(_birth(limit))
     )
-    return _names(out)
+    for stage in _id_stages(limit):
+        out = out.with_columns(stage)
+    out = out.drop(TEMPORARY).rename({"_id": "id_text"}).collect()
+    return add_name_keys(out) if names else out

@@ -1,0 +1,129 @@
+"""M1 and M2: accuracy of ``snx match dedup`` on the synthetic population, and Splink on the same file.
+
+Generates (once) a population with ``bench/population.py``, runs our CLI end to end ``--runs`` times
+and Splink (``bench/splink_dedup.py`` in ``.venv-bench``, see ``make bench-venv``) as often, and
+prints pairwise precision / recall / F1 for both, blocking recall, time and peak memory. Our model is
+the shipped one (trained on a population of another seed), never fitted to this file.
+
+    .venv/bin/python bench/match_accuracy.py --persons 100000 --seed 7 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, header
+from bench.linkage import (
+    Run,
+    Scores,
+    blocking_recall,
+    pairwise,
+    population,
+    read_snx,
+    read_truth,
+    snx_dedup,
+    timed,
+)
+
+SPLINK_PYTHON = ROOT / ".venv-bench/bin/python"
+
+
+def ours_blocking(records: Path, truth: pl.DataFrame) -> tuple[float, int]:
+    from services.matching.engine.batch import dedup
+    from services.matching.engine.model import FellegiSunter
+    from services.matching.engine.ndjson import read_records
+    from services.matching.engine.normalize import normalize  # noqa: F401 - warms the import
+
+    with records.open("rb") as f:
+        result = dedup(read_records(f), FellegiSunter.load())
+    refs = result.records.filter(pl.col("error").is_null()).select("source", "record_id")
+    return blocking_recall(truth, refs, result.pairs.i, result.pairs.j), len(result.pairs.i)
+
+
+def line(tool: str, scores: Scores, runs: list[Run], records: int, extra: str = "") -> dict[str, object]:
+    seconds = statistics.median(r.seconds for r in runs)
+    row = {
+        "tool": tool,
+        "precision": round(scores.precision, 5),
+        "recall": round(scores.recall, 5),
+        "f1": round(scores.f1, 5),
+        "seconds_median": round(seconds, 2),
+        "seconds_runs": [round(r.seconds, 2) for r in runs],
+        "records_per_second": round(records / seconds),
+        "peak_rss_mb": round(max(r.peak_rss_mb for r in runs)),
+    }
+    print(
+        f"| {tool} | {row['precision']:.5f} | {row['recall']:.5f} | **{row['f1']:.5f}** | "
+        f"{seconds:.1f} s ({', '.join(f'{r.seconds:.1f}' for r in runs)}) | "
+        f"{row['records_per_second']:,}/s | {row['peak_rss_mb']:,} MB | {extra} |"
+    )
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--persons", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-splink", action="store_true", help="only our matcher")
+    ap.add_argument("--splink-threshold", type=float, default=0.9)
+    args = ap.parse_args()
+
+    folder = population(args.persons, args.seed)
+    records = folder / "records.ndjson"
+    summary = json.loads((folder / "summary.json").read_text())
+    truth = read_truth(folder)
+    header(
+        "M1/M2 — matching accuracy and Splink in the same run",
+        data=f"{args.persons:,} persons, {summary['records']:,} records, seed {args.seed} ({folder})",
+        runs=args.runs,
+    )
+    recall, candidates = ours_blocking(records, truth)
+    print(
+        f"blocking: {candidates:,} candidate pairs; blocking recall {recall:.5f} "
+        "(share of true pairs put in front of the scorer)"
+    )
+    print()
+    print("| matcher | precision | recall | F1 | time (median; runs) | records/s | peak RSS | notes |")
+    print("|---|---|---|---|---|---|---|---|")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "snx.ndjson"
+        runs = [snx_dedup(records, out) for _ in range(args.runs)]
+        rows.append(
+            line(
+                "snx match dedup", pairwise(truth, read_snx(out)), runs, summary["records"], "CLI, end to end"
+            )
+        )
+        if not args.no_splink and SPLINK_PYTHON.exists():
+            out = Path(tmp) / "splink.csv"
+            command = [str(SPLINK_PYTHON), str(ROOT / "bench/splink_dedup.py"), "--input", str(records)]
+            command += ["--output", str(out), "--threads", "2", "--threshold", str(args.splink_threshold)]
+            runs = [timed(command) for _ in range(args.runs)]
+            info = json.loads(runs[-1].stdout.strip().splitlines()[-1])
+            clusters = pl.read_csv(out, schema_overrides={"record_id": pl.String, "cluster_id": pl.String})
+            scores = pairwise(truth, clusters.rename({"cluster_id": "cluster"}))
+            rows.append(
+                line(
+                    f"Splink {info.get('version', '')}", scores, runs, summary["records"], "DuckDB, 2 threads"
+                )
+            )
+        elif not args.no_splink:
+            print(f"(Splink skipped: {SPLINK_PYTHON} missing; `make bench-venv` makes it)")
+    if len(rows) == 2:
+        ratio = rows[0]["records_per_second"] / rows[1]["records_per_second"]  # type: ignore[operator]
+        print(f"\nthroughput ratio snx / Splink: {ratio:.1f}×; F1 gap {rows[0]['f1'] - rows[1]['f1']:+.5f}")  # type: ignore[operator]
+    print(json.dumps({"blocking_recall": round(recall, 5), "candidate_pairs": candidates, "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Blocking: the vectorised ID repair equals the one-by-one rule, and blocks give the right pairs."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from services.matching.engine.blocking import pairs_in_blocks, repair_candidate_ids
+from shared.codes.idnumber import check_character, is_valid_id18, repair_candidates
+
+
+def _id18(rng: random.Random) -> str:
+    first17 = f"{rng.choice(['110105', '431228', '652101'])}{rng.randint(1930, 2015)}"
+    first17 += f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    return first17 + check_character(first17)
+
+
+def _typo(rng: random.Random, s: str) -> str:
+    i = rng.randrange(18)
+    if rng.random() < 0.3 and i < 17:
+        return s[:i] + s[i + 1] + s[i] + s[i + 2 :]
+    return s[:i] + rng.choice("0123456789X" if i in (16, 17) else "0123456789") + s[i + 1 :]
+
+
+def _as_text(value: int) -> str:
+    first17, check = divmod(int(value), 11)
+    return f"{first17:017d}" + ("X" if check == 10 else str(check))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_vectorised_repairs_are_exactly_the_valid_one_typo_repairs(seed: int) -> None:
+    rng = random.Random(seed)
+    typos = [t for t in (_typo(rng, _id18(rng)) for _ in range(3000)) if not is_valid_id18(t)]
+    typos += ["11010519491231X021", "1101051949123100X1"]  # an X among the first 17 characters
+    rows, ids = repair_candidate_ids(typos)
+    got: dict[int, set[str]] = {}
+    for r, v in zip(rows.tolist(), ids.tolist(), strict=True):
+        text = _as_text(v)
+        if is_valid_id18(text):  # the batch keeps only candidates that are someone's valid ID
+            got.setdefault(r, set()).add(text)
+    for r, typo in enumerate(typos):
+        assert got.get(r, set()) == set(repair_candidates(typo)), typo
+
+
+def test_pairs_in_blocks_lists_every_pair_once_and_skips_big_blocks() -> None:
+    keys = np.array([5, 7, 5, 0, 5, 7, 9, 9, 9], np.uint64)
+    i, j, skipped = pairs_in_blocks(keys, max_block=2)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(1, 5)] and skipped == 2
+    i, j, skipped = pairs_in_blocks(keys)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [
+        (0, 2), (0, 4), (1, 5), (2, 4), (6, 7), (6, 8), (7, 8),
+    ]  # fmt: skip
+
+
+def test_open_records_pair_with_everyone_closed_records_only_with_open_ones() -> None:
+    keys = np.array([5, 5, 5, 5, 7, 7], np.uint64)
+    open_ = np.array([False, True, False, True, False, False])
+    i, j, _ = pairs_in_blocks(keys, open_=open_)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1), (0, 3), (1, 2), (1, 3), (2, 3)]
