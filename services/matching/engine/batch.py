@@ -142,20 +142,22 @@ def _decision_pairs(
     return [(where[a], where[b]) for a, b in pairs if a in where and b in where]
 
 
-def person_keys(norm: pl.DataFrame, labels: I64) -> list[str]:
+def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     """A stable pseudonymous key per cluster: from its valid ID, else from its first record."""
-    valid = norm.get_column("id_valid").to_numpy()
-    ids = norm.get_column("_id18").to_numpy()
-    refs = (norm.get_column("source") + "\x1f" + norm.get_column("record_id")).to_numpy()
-    order = np.lexsort((~valid, labels))  # per label: a record with a valid ID first
-    first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
-    key_of: dict[int, str] = {}
-    for r in first.tolist():
-        basis = ids[r] if valid[r] else refs[r]
-        key_of[int(labels[r])] = (
-            "P" + hashlib.blake2b(basis.encode(), digest_size=8, person=b"snx-person").hexdigest()
-        )
-    return [key_of[int(label)] for label in labels.tolist()]
+    basis = (
+        pl.when(pl.col("id_valid"))
+        .then(pl.col("_id18"))
+        .otherwise(pl.col("source") + "\x1f" + pl.col("record_id"))
+        .alias("basis")
+    )
+    frame = norm.select(pl.Series("label", labels), basis, pl.col("id_valid").not_().alias("open"))
+    first = frame.with_row_index("row").sort("label", "open", "row").unique("label", keep="first")
+    digests = [
+        "P" + hashlib.blake2b(b.encode(), digest_size=8, person=b"snx-person").hexdigest()
+        for b in first.get_column("basis").to_list()
+    ]
+    table = first.select("label", pl.Series("person_key", digests, pl.String))
+    return frame.join(table, on="label", how="left", maintain_order="left").get_column("person_key")
 
 
 def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:
@@ -214,9 +216,10 @@ def dedup(
     p_or_0 = np.r_[pairs.probability, 0.0]  # index -1 (no pair) reads 0
     confidence = np.where(linked_best >= 0, p_or_0[linked_best], 1.0 - p_or_0[other_best])
     keys = person_keys(norm, labels)
-    clock.lap("cluster", f"{len(np.unique(labels)):,} persons")
+    persons = int(np.count_nonzero(np.bincount(labels, minlength=1)))
+    clock.lap("cluster", f"{persons:,} persons")
     out = norm.select("source", "record_id").with_columns(
-        pl.Series("person_key", keys, pl.String), pl.Series("confidence", np.round(confidence, 4))
+        keys, pl.Series("confidence", np.round(confidence, 4))
     )
     records = _attach(records, out)
     grey_mask = pairs.eligible & ~same & (pairs.probability >= model.review_probability) & ~link
@@ -224,7 +227,7 @@ def dedup(
     stats = {
         "records": records.height,
         "usable": n,
-        "persons": len(np.unique(labels)),
+        "persons": persons,
         "candidate_pairs": len(i),
         "linked_pairs": int(link.sum()),
         "grey_pairs": grey.height,
@@ -254,31 +257,30 @@ def _grey(
     ambiguous: set[int],
 ) -> pl.DataFrame:
     """Uncertain pairs, links refused by a constraint, and records between two persons."""
+    n = norm.height
     reason = np.full(len(mask), None, dtype=object)
     reason[mask] = "uncertain"
-    index = {(a, b): why for a, b, why in refused}
-    for k in np.flatnonzero(pairs.eligible & ~mask).tolist():
-        a, b = int(pairs.i[k]), int(pairs.j[k])
-        why = (
-            index.get((a, b))
-            or index.get((b, a))
-            or ("ambiguous" if a in ambiguous or b in ambiguous else None)
-        )
-        reason[k] = why if why and pairs.probability[k] >= 0.5 else reason[k]
+    likely = pairs.eligible & ~mask & (pairs.probability >= 0.5)
+    code = pairs.i * n + pairs.j
+    for why in ("different_valid_ids", "reviewer_cannot_link"):
+        codes = [min(a, b) * n + max(a, b) for a, b, w in refused if w == why]
+        reason[likely & (reason == None) & np.isin(code, codes)] = why  # noqa: E711 - elementwise
+    between = np.fromiter(ambiguous, np.int64, len(ambiguous))
+    near = np.isin(pairs.i, between) | np.isin(pairs.j, between)
+    reason[likely & (reason == None) & near] = "ambiguous"  # noqa: E711 - elementwise
     keep = np.flatnonzero(reason != None)  # noqa: E711 - elementwise on an object array
-    reason = reason[keep]
-    src, rid = norm.get_column("source").to_numpy(), norm.get_column("record_id").to_numpy()
-    frame = pl.DataFrame(
+    refs = norm.select("source", "record_id")
+    a, b = refs[pairs.i[keep]], refs[pairs.j[keep]]
+    return pl.DataFrame(
         {
-            "source_a": src[pairs.i[keep]],
-            "record_id_a": rid[pairs.i[keep]],
-            "source_b": src[pairs.j[keep]],
-            "record_id_b": rid[pairs.j[keep]],
+            "source_a": a.get_column("source"),
+            "record_id_a": a.get_column("record_id"),
+            "source_b": b.get_column("source"),
+            "record_id_b": b.get_column("record_id"),
             "probability": np.round(pairs.probability[keep], 4),
-            "reason": reason,
+            "reason": pl.Series(reason[keep].tolist(), dtype=pl.String),
         }
     )
-    return frame
 
 
 def _evidence(norm: pl.DataFrame, pairs: Pairs, linked: I64, other: I64) -> list[dict[str, Any] | None]:

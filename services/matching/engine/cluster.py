@@ -52,6 +52,27 @@ class _UnionFind:
                 self.cannot[ra] |= self.cannot.pop(rb)
 
 
+def components(n: int, a: I64, b: I64) -> I64:
+    """Connected components of the graph with edges (a[k], b[k]): per node, its smallest member.
+
+    Hooking and pointer jumping in numpy (Shiloach–Vishkin style); persons have a handful of
+    records, so a few rounds settle it.
+    """
+    label = np.arange(n, dtype=np.int64)
+    while len(a):
+        m = np.minimum(label[a], label[b])
+        np.minimum.at(label, label[a], m)
+        np.minimum.at(label, label[b], m)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        if np.array_equal(label[a], label[b]):
+            break
+    return label
+
+
 def cluster(
     n: int,
     anchor: I64,
@@ -60,14 +81,44 @@ def cluster(
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
 ) -> Clusters:
-    """``anchor``: valid ID per record (0 = none); ``edges``: (i, j, weight) of pairs to link."""
+    """``anchor``: valid ID per record (0 = none); ``edges``: (i, j, weight) of pairs to link.
+
+    The links' connected components are the persons, except in the few components that hold two
+    different valid IDs or a reviewer's "different people": only those go through the greedy,
+    strongest-link-first joining that honours the constraints (``_greedy``).
+    """
     _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
     start = np.where(anchor != 0, first[inverse], np.arange(n))  # records of one ID → its first record
-
     i, j, w = edges
     a, b = start[i], start[j]
     keep = a != b
     a, b, w = a[keep], b[keep], w[keep]
+    must, cannot = list(must_link), list(cannot_link)
+    comp = components(n, np.r_[a, _flat(must, start)[0::2]], np.r_[b, _flat(must, start)[1::2]])
+    anchored = np.flatnonzero(anchor != 0)
+    owner, ids = comp[anchored], anchor[anchored]
+    order = np.lexsort((ids, owner))
+    owner, ids = owner[order], ids[order]
+    another = (owner[1:] == owner[:-1]) & (ids[1:] != ids[:-1])
+    conflicted = np.zeros(n, bool)
+    conflicted[owner[1:][another]] = True  # two valid IDs or more
+    conflicted[comp[_flat(cannot, start)]] = True
+    sel = conflicted[comp[a]]
+    result = _greedy(n, anchor, start, (a[sel], b[sel], w[sel]), must, cannot)
+    result.labels = np.where(conflicted[comp[start]], result.labels, comp[start])
+    return result
+
+
+def _greedy(
+    n: int,
+    anchor: I64,
+    start: I64,
+    edges: tuple[I64, I64, NDArray[np.float64]],
+    must_link: list[tuple[int, int]],
+    cannot_link: list[tuple[int, int]],
+) -> Clusters:
+    """Links strongest first, each refused when it would break a constraint (module doc, 3-4)."""
+    a, b, w = edges
     nodes, local = np.unique(
         np.r_[a, b, _flat(must_link, start), _flat(cannot_link, start)], return_inverse=True
     )

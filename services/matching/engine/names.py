@@ -184,9 +184,8 @@ def name_table(names: list[str]) -> pl.DataFrame:
     call for all, readings per distinct character; the rest go through ``name_keys``.
     """
     text = pl.Series("name", names, pl.String).str.normalize("NFKC").str.strip_chars()
-    simple = pl.Series(
-        _T2S.convert("\n".join(text.str.replace_all("\n", " ").fill_null("").to_list())).split("\n")
-    )
+    joined = _T2S.convert("\n".join(text.str.replace_all("\n", " ").fill_null("").to_list()))
+    simple = pl.Series(joined.split("\n") if names else [], dtype=pl.String)
     frame = pl.DataFrame({"name": names, "simple": simple}, schema={"name": pl.String, "simple": pl.String})
     is_plain = frame.get_column("simple").str.contains(_PLAIN)
     plain, other = frame.filter(is_plain), frame.filter(~is_plain).get_column("name").to_list()
