@@ -90,7 +90,8 @@ def candidate_pairs(
     found_i.append(np.minimum(left, right))
     found_j.append(np.maximum(left, right))
     stats["repair"] = {"pairs": len(left), "blocks_skipped": 0}
-    code = np.unique(np.concatenate(found_i) * n + np.concatenate(found_j))
+    code = np.sort(np.concatenate(found_i) * n + np.concatenate(found_j))
+    code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # np.unique, without its hashing
     i, j = code // n, code % n
     ok = (i != j) & ~hard_conflict(cols, i, j)
     return i[ok], j[ok], stats
@@ -237,12 +238,15 @@ def dedup(
         "seconds": clock.times,
     }
     evidence = _evidence(norm, pairs, linked_best, other_best) if explain_records else None
+    clock.lap("grey zone", f"{grey.height:,} pairs for people to decide")
     return DedupResult(records=records, pairs=pairs, grey=grey, stats=stats, model=model, evidence=evidence)
 
 
 def _attach(records: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
     ok = records.filter(pl.col("error").is_null())
     ok = ok.with_columns(out.get_column("person_key"), out.get_column("confidence"))
+    if ok.height == records.height:
+        return ok
     bad = records.filter(pl.col("error").is_not_null()).with_columns(
         pl.lit(None, pl.String).alias("person_key"), pl.lit(None, pl.Float64).alias("confidence")
     )
