@@ -59,3 +59,32 @@ def test_open_records_pair_with_everyone_closed_records_only_with_open_ones() ->
     open_ = np.array([False, True, False, True, False, False])
     i, j, _ = pairs_in_blocks(keys, open_=open_)
     assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 1), (0, 3), (1, 2), (1, 3), (2, 3)]
+
+
+def test_the_one_record_keys_equal_the_column_keys() -> None:
+    import polars as pl
+
+    from services.matching.engine.blocking import key_hashes, record_keys
+    from services.matching.engine.compare import Columns
+    from services.matching.engine.normalize import normalize
+
+    rng = random.Random(5)
+    rows = []
+    for k in range(300):
+        good = _id18(rng)
+        rows.append(
+            {
+                "record_id": str(k),
+                "source": "mca.dibao",
+                "id_number": rng.choice([good, _typo(rng, good), None, good[:6] + good[8:17]]),
+                "name": rng.choice(["张伟", "李娜", "欧阳娜娜", "SMITH John", None]),
+                "birth_date": rng.choice(
+                    [f"19{rng.randint(10, 99)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}", None]
+                ),
+                "division_code": rng.choice(["440305001", "440305", "440305001201", None]),
+            }
+        )
+    cols = Columns.from_frame(normalize(pl.DataFrame(rows, schema=dict.fromkeys(rows[0], pl.String))))
+    together = key_hashes(cols)
+    for r in range(len(rows)):
+        assert record_keys(cols, r) == {rule: int(keys[r]) for rule, keys in together.items()}

@@ -79,6 +79,46 @@ def key_hashes(c: Columns) -> dict[str, NDArray[np.uint64]]:
     return out
 
 
+def _mix_one(x: int) -> int:
+    """``mix`` of one integer in plain Python (the real-time path: no numpy call per step)."""
+    z = (x + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def record_keys(c: Columns, row: int = 0) -> dict[str, int]:
+    """``key_hashes`` of one record, in plain Python: the same numbers, a hundred times faster."""
+    out = {}
+    for salt, (rule, parts) in enumerate(key_parts_one(c, row).items(), start=1):
+        h = salt
+        for part in parts:
+            h = _mix_one(h ^ (part & M64))
+        out[rule] = h if all(parts) and h else 0
+    return out
+
+
+def id_key(id18: int) -> int:
+    """The ``id`` rule's key of an ID value (``record_keys``' first rule)."""
+    return _mix_one(1 ^ id18) if id18 else 0
+
+
+def key_parts_one(c: Columns, row: int) -> dict[str, list[int]]:
+    birth = int(c.id_birth[row]) or int(c.birth[row])
+    month, day = birth // 100 % 100, birth % 100
+    swapped = birth // 10000 * 10000 + min(month, day) * 100 + max(month, day)
+    phonetic, fuzzy = int(c.phonetic[row]), int(c.fuzzy[row])
+    county, township = int(c.county[row]), int(c.township[row])
+    return {
+        "id": [int(c.id18[row])],
+        "name_birth": [phonetic, swapped],
+        "fuzzy_birth": [fuzzy, birth],
+        "birth_county": [birth, county],
+        "name_township": [phonetic, township],
+        "name_county_year": [phonetic, county, birth // 10000],
+    }
+
+
 def pairs_in_blocks(
     keys: NDArray[np.uint64], max_block: int = MAX_BLOCK, open_: NDArray[np.bool_] | None = None
 ) -> tuple[I64, I64, int]:

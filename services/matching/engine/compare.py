@@ -36,6 +36,12 @@ NAME_SIMILAR = 0.88  # Jaro-Winkler of the pinyin words
 
 
 def _hash(series: pl.Series) -> NDArray[np.uint64]:
+    if len(series) < 64:  # the real-time path: fewer polars calls
+        values = series.to_list()
+        hashed = series.hash(seed=7).to_list()
+        return np.fromiter(
+            (h if v is not None else 0 for v, h in zip(values, hashed, strict=True)), np.uint64
+        )
     hashed = series.hash(seed=7).to_numpy()
     return np.where(series.is_null().to_numpy(), np.uint64(0), hashed)
 
@@ -219,12 +225,12 @@ def _birth_level(a: I64, b: I64) -> Levels:
 
 def compare_birth(c: Columns, i: I64, j: I64) -> Levels:
     """The best agreement among the raw birth dates and the dates inside valid IDs."""
-    best = np.full(len(i), 99, np.int8)
-    for x in (c.birth, c.id_birth):
-        for y in (c.birth, c.id_birth):
-            level = _birth_level(x[i], y[j])
-            np.minimum(best, np.where(level == 0, np.int8(99), level), out=best)
-    return np.where(best == 99, np.int8(0), best)
+    mine, theirs = (c.birth[i], c.id_birth[i]), (c.birth[j], c.id_birth[j])
+    a = np.concatenate([x for x in mine for _ in theirs])  # the four combinations in one call
+    b = np.concatenate([y for _ in mine for y in theirs])
+    level = _birth_level(a, b).reshape(4, len(i))
+    best = np.where(level == 0, np.int8(99), level).min(axis=0)
+    return np.where(best == 99, np.int8(0), best).astype(np.int8)
 
 
 def compare_sex(c: Columns, i: I64, j: I64) -> Levels:

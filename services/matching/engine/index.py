@@ -127,9 +127,9 @@ class PersonIndex:
         ref = (str(record["source"]), str(record["record_id"]))
         typo = None if row["id_valid"] else row["_id18"]
         (slot,) = self._append(cols, [person_key], [ref], [typo]).tolist()
-        for rule, keys in blocking.key_hashes(cols).items():
-            if keys[0]:
-                self._delta[rule][int(keys[0])].append(slot)
+        for rule, key in blocking.record_keys(cols).items():
+            if key:
+                self._delta[rule][key].append(slot)
 
     def remove(self, source: str, record_id: str) -> bool:
         slot = self._slot.pop((source, record_id), None)
@@ -167,17 +167,19 @@ class PersonIndex:
         )
         q = Columns.from_rows([row])
         slots: set[int] = set()
-        for rule, keys in blocking.key_hashes(q).items():
-            if keys[0]:
-                slots.update(self._lookup(rule, int(keys[0])))
-        id_rule = dict(zip(blocking.RULES, range(1, 7), strict=True))["id"]
+        for rule, key in blocking.record_keys(q).items():
+            if key:
+                slots.update(self._lookup(rule, key))
         for cand in typo_cands:
-            slots.update(
-                self._lookup("id", int(blocking.mix(np.uint64(id_rule) ^ np.asarray([cand], np.uint64))[0]))
-            )
+            slots.update(self._lookup("id", blocking.id_key(cand)))
         repaired_by_me = self._repairs.get(row["id18"], []) if row["id_valid"] else []
         slots.update(repaired_by_me)
-        live = sorted(s for s in slots if self._alive[s])[:MAX_CANDIDATES]
+        found = np.fromiter(slots, np.int64, len(slots))
+        found = found[self._alive[found]]
+        if row["id_valid"]:  # another valid ID is another person (hard_conflict): not worth comparing
+            stored = self._store.cols
+            found = found[~stored.id_valid[found] | (stored.id18[found] == row["id18"])]
+        live = np.sort(found)[:MAX_CANDIDATES].tolist()
         if not live:
             return []
         qid = np.asarray([row["id18"]], np.int64)

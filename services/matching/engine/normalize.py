@@ -212,7 +212,7 @@ def normalize(frame: pl.DataFrame, *, today: date | None = None, names: bool = T
     day = today or date.today()
     limit = day.year * 10000 + day.month * 100 + day.day
     missing = [pl.lit(None, pl.String).alias(c) for c in STRING_FIELDS if c not in frame.columns]
-    out = (
+    lazy = (
         frame.lazy()
         .with_columns(missing)
         .with_columns(_clean_id().alias("_id"), _birth_text(), _sex(), *_divisions())
@@ -220,6 +220,6 @@ def normalize(frame: pl.DataFrame, *, today: date | None = None, names: bool = T
         .with_columns(_birth(limit))
     )
     for stage in _id_stages(limit):
-        out = out.with_columns(stage)
-    out = out.drop(TEMPORARY).rename({"_id": "id_text"}).collect()
+        lazy = lazy.with_columns(stage)
+    out = lazy.drop(TEMPORARY).rename({"_id": "id_text"}).collect()
     return add_name_keys(out) if names else out
