@@ -4,7 +4,9 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 
-.PHONY: install run test lint fmt migrate bench clean
+BENCH_VENV := .venv-bench
+
+.PHONY: install run test lint fmt migrate bench bench-match bench-venv clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,19 @@ bench: install ## the speed benchmarks (PostgreSQL on 127.0.0.1:5432); figures g
 	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck stub
 	$(PY) bench/intake_import.py --applications 100000 --runs 3
 	$(PY) bench/intake_import.py --applications 100000 --runs 1 --format xlsx
+	$(MAKE) bench-match
+
+bench-venv: $(BENCH_VENV)/.installed-stamp ## a separate venv with Splink, the peer of bench/match_accuracy.py
+
+$(BENCH_VENV)/.installed-stamp: bench/requirements-splink.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements-splink.txt
+	@touch $@
+
+bench-match: install bench-venv ## M1-M4: accuracy beside Splink, batch scale, real-time query
+	$(PY) bench/match_accuracy.py --persons 100000 --seed 7 --runs 3
+	$(PY) bench/match_scale.py --sizes 100000 300000 1000000 3000000 --runs 3
+	$(PY) bench/match_query.py --persons 1000000 --queries 2000 --rounds 3
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
@@ -41,4 +56,4 @@ fmt: install ## format and autofix
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache test-artifacts $(BENCH_VENV)

@@ -37,11 +37,8 @@ NAME_SIMILAR = 0.88  # Jaro-Winkler of the pinyin words
 
 def _hash(series: pl.Series) -> NDArray[np.uint64]:
     if len(series) < 64:  # the real-time path: fewer polars calls
-        values = series.to_list()
-        hashed = series.hash(seed=7).to_list()
-        return np.fromiter(
-            (h if v is not None else 0 for v, h in zip(values, hashed, strict=True)), np.uint64
-        )
+        values, few = series.to_list(), series.hash(seed=7).to_list()
+        return np.fromiter((h if v is not None else 0 for v, h in zip(values, few, strict=True)), np.uint64)
     hashed = series.hash(seed=7).to_numpy()
     return np.where(series.is_null().to_numpy(), np.uint64(0), hashed)
 
