@@ -18,12 +18,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+from shared.services import SERVICES
 
-from shared.migrations import SERVICES
-from shared.settings import SERVICE_PORTS, ServiceSettings, audience_for
+if TYPE_CHECKING:  # the heavier imports wait for the commands that need them (snx match starts fast)
+    from shared.settings import ServiceSettings
 
 DEV_SCOPES = ("intake:read", "intake:write", "intake:check", "intake:decide", "events:read")
 
@@ -76,6 +76,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     from shared.auth import mint_token
+    from shared.settings import audience_for
 
     services = SERVICES if args.service == "all" else (args.service,)
     settings = settings_class(services[0])()
@@ -93,6 +94,8 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float) -> bool:
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -107,6 +110,8 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float) -> bool
 
 
 def _run(args: argparse.Namespace) -> int:
+    from shared.settings import SERVICE_PORTS
+
     ports = dict(zip(SERVICES, args.ports or [SERVICE_PORTS[s] for s in SERVICES], strict=True))
     var = Path(args.var_dir)
     var.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,6 @@ from sqlalchemy.engine import URL
 
 from shared.db import make_engine, normalize_url
 
-SERVICES = ("intake", "matching", "exchange")
-
 
 def version_table(service: str) -> str:
     return f"alembic_version_{service}"

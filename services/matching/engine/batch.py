@@ -7,7 +7,6 @@ run only over the few records that need them (mistyped IDs, uncertain links).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from services.matching.engine.compare import Columns, compare, hard_conflict, re
 from services.matching.engine.evidence import explain
 from services.matching.engine.model import FellegiSunter, has_identity_evidence
 from services.matching.engine.normalize import add_name_keys, normalize
+from services.matching.engine.pseudonym import as_text, reference_key, siphash24
 
 I64 = NDArray[np.int64]
 RecordRef = tuple[str, str]  # (source, record_id)
@@ -144,21 +144,19 @@ def _decision_pairs(
 
 
 def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
-    """A stable pseudonymous key per cluster: from its valid ID, else from its first record."""
-    basis = (
-        pl.when(pl.col("id_valid"))
-        .then(pl.col("_id18"))
-        .otherwise(pl.col("source") + "\x1f" + pl.col("record_id"))
-        .alias("basis")
-    )
-    frame = norm.select(pl.Series("label", labels), basis, pl.col("id_valid").not_().alias("open"))
-    first = frame.with_row_index("row").sort("label", "open", "row").unique("label", keep="first")
-    digests = [
-        "P" + hashlib.blake2b(b.encode(), digest_size=8, person=b"snx-person").hexdigest()
-        for b in first.get_column("basis").to_list()
-    ]
-    table = first.select("label", pl.Series("person_key", digests, pl.String))
-    return frame.join(table, on="label", how="left", maintain_order="left").get_column("person_key")
+    """A stable pseudonymous key per person (``pseudonym``): from its valid ID, else its first record."""
+    valid = norm.get_column("id_valid").to_numpy()
+    order = np.lexsort((~valid, labels))  # per label: a record with a valid ID first
+    first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
+    by_id = valid[first]
+    value = np.zeros(len(first), np.uint64)
+    ids = norm.get_column("id18").fill_null(0).to_numpy()  # Int64: nulls would make it float
+    value[by_id] = siphash24(ids[first[by_id]].astype(np.uint64))
+    refs = norm.select(pl.col("source") + "\x1f" + pl.col("record_id")).to_series()
+    value[~by_id] = [reference_key(r) for r in refs.gather(first[~by_id]).to_list()]
+    slot = np.zeros(len(labels), np.int64)
+    slot[labels[first]] = np.arange(len(first))
+    return pl.Series("person_key", as_text(value), pl.String).gather(slot[labels])
 
 
 def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:

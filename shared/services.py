@@ -1,0 +1,3 @@
+"""The project's services, by name (a module of its own so that importing it costs nothing)."""
+
+SERVICES = ("intake", "matching", "exchange")
