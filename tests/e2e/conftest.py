@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.migrations import SERVICES
+from shared.services import SERVICES
 from tests.support import Databases, free_port
 
 

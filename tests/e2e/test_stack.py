@@ -16,7 +16,7 @@ import httpx
 from services.matching.config import MatchingSettings
 from shared.http import service_client
 from shared.logs import request_id_var
-from shared.migrations import SERVICES
+from shared.services import SERVICES
 from tests.e2e.conftest import Stack, stop, wait_ready
 from tests.support import auth, free_port
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, inspect, select
 from services.intake.config import IntakeSettings
 from shared.db import Database
 from shared.events.models import EventsBase, OutboxEvent
-from shared.migrations import SERVICES, at_head, downgrade, upgrade, version_table
+from shared.migrations import at_head, downgrade, upgrade, version_table
+from shared.services import SERVICES
 from shared.web.app import create_service_app
 from shared.web.deps import SessionDep
 from tests.support import Databases

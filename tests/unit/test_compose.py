@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import make_url
 
 from shared.cli import build_parser, settings_class
-from shared.migrations import SERVICES
+from shared.services import SERVICES
 from shared.settings import SERVICE_PORTS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -156,7 +156,7 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     value[~by_id] = [reference_key(r) for r in refs.gather(first[~by_id]).to_list()]
     slot = np.zeros(len(labels), np.int64)
     slot[labels[first]] = np.arange(len(first))
-    return pl.Series("person_key", as_text(value), pl.String).gather(slot[labels])
+    return as_text(value).gather(slot[labels])
 
 
 def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:

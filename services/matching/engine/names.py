@@ -180,14 +180,19 @@ KEY_SCHEMA = {
 def name_table(names: list[str]) -> pl.DataFrame:
     """``name_keys`` of many distinct names at once (columns ``KEY_SCHEMA``), equal to one by one.
 
-    Plain Chinese names (Han characters only, the great majority) are done in columns: one OpenCC
-    call for all, readings per distinct character; the rest go through ``name_keys``.
+    Plain Chinese names (Han characters only once spaces and dots are gone: the great majority)
+    are done in columns: one OpenCC call for all, readings per distinct character; the rest
+    (Latin script, dotted minority names, anything unusual) go through ``name_keys``.
     """
     text = pl.Series("name", names, pl.String).str.normalize("NFKC").str.strip_chars()
     joined = _T2S.convert("\n".join(text.str.replace_all("\n", " ").fill_null("").to_list()))
     simple = pl.Series(joined.split("\n") if names else [], dtype=pl.String)
-    frame = pl.DataFrame({"name": names, "simple": simple}, schema={"name": pl.String, "simple": pl.String})
-    is_plain = frame.get_column("simple").str.contains(_PLAIN)
+    parts = simple.str.replace_all(_DOTS.pattern, " ").str.strip_chars(" ").str.split(" ")
+    one_word_each = (parts.list.len() > 1) & (parts.list.eval(pl.element().str.len_chars()).list.min() > 1)
+    frame = pl.DataFrame(
+        {"name": names, "simple": parts.list.join("")}, schema={"name": pl.String, "simple": pl.String}
+    )
+    is_plain = frame.get_column("simple").str.contains(_PLAIN) & ~one_word_each  # 阿依古丽·买买提: not plain
     plain, other = frame.filter(is_plain), frame.filter(~is_plain).get_column("name").to_list()
     keys = [name_keys(n) for n in other]
     rest = pl.DataFrame(
@@ -212,8 +217,8 @@ def _plain_keys(frame: pl.DataFrame) -> pl.DataFrame:
     compound = (simple.str.len_chars() >= 3) & simple.str.slice(0, 2).is_in(list(COMPOUND_SURNAMES))
     width = pl.when(compound).then(2).otherwise(1)
 
-    def word(part: pl.Expr, table: dict[str, str]) -> pl.Expr:
-        return part.str.split("").list.eval(pl.element().replace_strict(table, default="")).list.join("")
+    def word(part: pl.Expr, table: dict[str, str]) -> pl.Expr:  # every character replaced by its syllable
+        return part.str.replace_many(list(table), list(table.values())) if table else pl.lit("", pl.String)
 
     surname, given = simple.str.slice(0, width), simple.str.slice(width)
     special = {k: v for k, v in SURNAME_READINGS.items() if _CJK.match(k)}

@@ -8,7 +8,6 @@ gets an ``error`` code naming the field, and the rest of the file goes on.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -28,17 +27,11 @@ ERRORS = {
 
 
 def _lines(stream: IO[bytes], chunk_bytes: int) -> Iterator[bytes]:
-    rest = b""
+    """Blocks of whole lines: a chunk, completed to the end of its last line."""
     while block := stream.read(chunk_bytes):
-        block = rest + block
-        cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            rest = block
-            continue
-        rest = block[cut:]
-        yield block[:cut]
-    if rest.strip():
-        yield rest + b"\n"
+        if not block.endswith(b"\n"):
+            block += stream.readline()
+        yield block if block.endswith(b"\n") else block + b"\n"
 
 
 def _as_text(value: Any) -> str | None:
@@ -67,7 +60,7 @@ def _slow(chunk: bytes) -> pl.DataFrame:
 
 def _parse(chunk: bytes) -> pl.DataFrame:
     try:
-        frame = pl.read_ndjson(io.BytesIO(chunk), schema=RAW_SCHEMA, ignore_errors=False)
+        frame = pl.read_ndjson(chunk, schema=RAW_SCHEMA, ignore_errors=False)
     except Exception:  # polars raises several error types for bad lines; fall back per line
         return _slow(chunk)
     if frame.height != chunk.count(b"\n"):  # blank lines: let the line-by-line reader count them

@@ -73,10 +73,9 @@ def _clean_id() -> pl.Expr:
     return pl.when(~cleaned.is_in(ID_PLACEHOLDERS) & (cleaned.str.len_chars() > 0)).then(cleaned)
 
 
-def _check_total(s: pl.Expr) -> pl.Expr:
-    return pl.sum_horizontal(
-        [s.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(WEIGHTS)]
-    )
+def _check_total(first17: pl.Expr) -> pl.Expr:
+    """The GB 11643 weighted sum of 17 digits given as one integer (integer arithmetic only)."""
+    return pl.sum_horizontal([first17 // 10 ** (16 - i) % 10 * w for i, w in enumerate(WEIGHTS)])
 
 
 def _check_char(total: pl.Expr) -> pl.Expr:
@@ -118,29 +117,32 @@ def _id_stages(today: int) -> list[list[pl.Expr]]:
             s.str.contains(r"^[0-9]{15}$").alias("_is15"),
             s.str.extract(r"^([0-9]{17}[0-9X])[1-7][1-4](?:B[1-9])?$", 1).alias("_cert"),
             first17_15.alias("_first17_15"),
+            first17_15.cast(pl.Int64, strict=False).alias("_first17_15_int"),
         ],
         [
             pl.when(is18)
             .then(s)
             .when(is15)
-            .then(pl.col("_first17_15") + _check_char(_check_total(pl.col("_first17_15"))))
+            .then(pl.col("_first17_15") + _check_char(_check_total(pl.col("_first17_15_int"))))
             .otherwise(cert)
             .alias("_id18"),
             form.cast(pl.UInt8).alias("_id_form"),
         ],
         [
-            (check == _check_char(_check_total(t))).alias("_check_ok"),
             _yyyymmdd(t.str.slice(6, 8)).alias("_id_born"),
-            (t.str.slice(0, 17).cast(pl.Int64, strict=False) * 11).alias("_id17"),
+            t.str.slice(0, 17).cast(pl.Int64, strict=False).alias("_id17"),
             pl.when(check == "X")
             .then(10)
             .otherwise(check.cast(pl.Int64, strict=False))
             .alias("_check_value"),
         ],
         [
-            pl.coalesce(pl.col("_id17") + pl.col("_check_value"), other_document_number(pl.col("_id"))).alias(
-                "id18"
-            ),
+            ((12 - _check_total(pl.col("_id17")) % 11) % 11 == pl.col("_check_value")).alias("_check_ok"),
+        ],
+        [
+            pl.coalesce(
+                pl.col("_id17") * 11 + pl.col("_check_value"), other_document_number(pl.col("_id"))
+            ).alias("id18"),
             (pl.col("_check_ok") & pl.col("_id_born").is_between(MIN_BIRTH, today) & (pl.col("_id_form") > 0))
             .fill_null(False)
             .alias("id_valid"),
@@ -199,7 +201,17 @@ def add_name_keys(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.join(table, on="name", how="left", maintain_order="left")
 
 
-TEMPORARY = ["_is18", "_is15", "_cert", "_first17_15", "_check_ok", "_id_born", "_id17", "_check_value"]
+TEMPORARY = [
+    "_is18",
+    "_is15",
+    "_cert",
+    "_first17_15",
+    "_first17_15_int",
+    "_check_ok",
+    "_id_born",
+    "_id17",
+    "_check_value",
+]
 TEMPORARY += ["_birth_text", "_birth_int"]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import polars as pl
 from numpy.typing import NDArray
 
 U64 = NDArray[np.uint64]
@@ -65,7 +66,8 @@ def reference_key(reference: str) -> int:
     return int.from_bytes(digest, "big")
 
 
-def as_text(values: U64) -> list[str]:
-    """``P`` and 16 hexadecimal digits per value."""
-    text = values.astype(">u8").tobytes().hex()
-    return ["P" + text[k : k + 16] for k in range(0, len(text), 16)]
+def as_text(values: U64) -> pl.Series:
+    """``P`` and 16 hexadecimal digits per value (built in numpy and polars, no Python loop)."""
+    digits = np.frombuffer(values.astype(">u8").tobytes().hex().encode(), dtype="S16")
+    hexes = pl.Series("person_key", digits, pl.Binary).cast(pl.String)
+    return pl.select(pl.lit("P") + hexes).to_series().alias("person_key")
