@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,17 +93,30 @@ class Run:
     stdout: str
 
 
+TIME = Path("/usr/bin/time")
+
+
 def timed(args: list[str], cwd: Path = ROOT) -> Run:
-    """Run a command to its end; wall time and the child's own peak RSS (``wait4``)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read() if proc.stdout else ""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{args} exited with {proc.returncode}")
-    return Run(seconds, usage.ru_maxrss / 1024, out)
+    """Run a command to its end; wall time and its peak RSS.
+
+    The peak comes from GNU time (``%M``) where it is installed: a child's own ``ru_maxrss`` starts
+    from its parent's high-water mark (Linux keeps it across fork and exec), so a large benchmark
+    process would inflate it; GNU time is small when it starts the command. Else ``wait4``'s figure.
+    """
+    with tempfile.NamedTemporaryFile("r") as peak:
+        command = [str(TIME), "-f", "%M", "-o", peak.name, *args] if TIME.exists() else args
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        out = proc.stdout.read() if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status):
+            raise RuntimeError(f"{args} exited with {os.waitstatus_to_exitcode(status)}")
+        reported = peak.read().strip().splitlines()
+    kilobytes = int(reported[-1]) if TIME.exists() and reported else usage.ru_maxrss
+    return Run(seconds, kilobytes / 1024, out)
 
 
 def snx_dedup(records: Path, output: Path) -> Run:
