@@ -78,3 +78,12 @@ def test_a_bad_line_gets_an_error_naming_the_field_and_the_rest_goes_on(line: by
         bad["line"] == 2 and bad["error"]["code"] == code and bad["error"]["zh"] and "person_key" not in bad
     )
     assert first["person_key"] == last["person_key"]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n\n", b"{not json\n[1]\n"])
+def test_a_file_without_a_usable_record_is_no_error(data: bytes) -> None:
+    done = _run(["--input", "-", "--output", "-"], stdin=data)
+    assert done.returncode == 0, done.stderr.decode()
+    assert [x["error"]["code"] for x in _lines(done.stdout)] == ["not_json"] * data.count(b"\n") * (
+        b"{" in data
+    )

@@ -145,6 +145,8 @@ def _decision_pairs(
 
 def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     """A stable pseudonymous key per person (``pseudonym``): from its valid ID, else its first record."""
+    if norm.height == 0:
+        return pl.Series("person_key", [], pl.String)
     valid = norm.get_column("id_valid").to_numpy()
     order = np.lexsort((~valid, labels))  # per label: a record with a valid ID first
     first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
