@@ -8,8 +8,9 @@ namesakes, distinct people who look alike) and ``DIR/summary.json`` (how often e
 was applied, the hard cases, records per source). ``persons`` counts the people on at least one
 roster. Households are built first into compact per-person arrays (people on no roster are
 dropped); then every (person, roster) slot is shuffled and turned into a record on its way to
-disk. The same seed gives byte-identical files. Names, places and typing habits live in
-``population_names.py``.
+disk. The same seed gives byte-identical files. Names and typing habits live in
+``population_names.py``, places in ``population_places.py``, household members in
+``population_households.py``, the aid a record stands for in ``population_aid.py``.
 """
 
 from __future__ import annotations
@@ -21,27 +22,24 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 if __package__ in (None, ""):  # run as a script: make `bench` and `shared` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import population_names as nm
+from bench.population_aid import aid_fields
+from bench.population_households import GRANDPA, HEAD, KID, OTHER, SPOUSE, members
+from bench.population_places import Places
 from shared.codes.divisions import DivisionTable
 from shared.codes.idnumber import CHECK_CHARS, WEIGHTS
 
-try:
-    import orjson
 
-    def _line(obj: object) -> bytes:
-        return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
-except ImportError:  # pragma: no cover
-
-    def _line(obj: object) -> bytes:
-        return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+def _line(obj: object) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE)
 
 
 # Rosters: code, record-id prefix, household-id prefix (None: the roster keeps no household id),
@@ -57,60 +55,13 @@ DIBAO, TEKUN, TEMP, CDPF, PENSION, MEDICAL, STUDENT, HOUSING = range(8)
 COUNTIES = ("431122", "431124", "431126", "431222", "431224", "431228")  # 湖南: 永州 3, 怀化 3
 ABOLISHED = ("431121", "432922", "432924", "433024", "433027")  # 祁阳县 (431181 since 2021), 地区 era
 PERMITS = ("810000", "820000", "830000")
-REF_ORD = date(2024, 12, 31).toordinal()  # ages are counted to this day; births run to 2024
-MIN_ORD = date(1930, 1, 1).toordinal()
 NORMAL, DOTTED, LATIN, PERMIT = range(4)  # kinds of person (as nm.name_field numbers them)
 TWIN, NAMESAKE, ELSEWHERE, ABOLISHED_CODE = 1, 2, 4, 8  # person flags
-HEAD, SPOUSE, KID, GRANDPA, OTHER = range(5)  # HEAD, KID and GRANDPA carry the family surname
-
-
-def _birth(rng: nm.Rng, age: int) -> int:
-    """A birth date (yyyymmdd) for someone ``age`` years old (at most 94: born 1930 or later)."""
-    d = date.fromordinal(max(MIN_ORD, REF_ORD - int(min(age, 94) * 365.2425) - rng.randrange(365)))
-    return d.year * 10000 + d.month * 100 + d.day
 
 
 def _push(arrays: tuple[array[int], ...], values: tuple[int, ...]) -> None:
     for column, value in zip(arrays, values, strict=True):
         column.append(value)
-
-
-def _members(rng: nm.Rng) -> tuple[int, list[list[int]]]:
-    """(household type, [[role, sex, birth yyyymmdd(, 1 for a twin)], ...])."""
-    t, r = rng.random(), rng.randint
-    old = min(94, 60 + int(rng.expovariate(1 / 11)))
-    if t < 0.15:  # 0: one old person
-        return 0, [[HEAD, 1 if rng.random() < 0.42 else 2, _birth(rng, old)]]
-    if t < 0.28:  # 1: old couple
-        return 1, [[HEAD, 1, _birth(rng, old)], [SPOUSE, 2, _birth(rng, max(55, old - r(-2, 6)))]]
-    if t < 0.38:  # 2: one adult of working age (often disabled)
-        return 2, [[HEAD, rng.choice((1, 1, 2)), _birth(rng, r(18, 59))]]
-    a = r(40, 59)
-    if t < 0.45:  # 3: middle-aged couple, children gone
-        return 3, [[HEAD, 1, _birth(rng, a)], [SPOUSE, 2, _birth(rng, max(38, a - r(-2, 5)))]]
-    if t < 0.52:  # 4: single parent
-        kind, mother = 4, r(24, 50)
-        mem = [[HEAD, 2 if rng.random() < 0.75 else 1, _birth(rng, mother)]]
-    elif t < 0.56:  # 5: grandparents raising grandchildren, the parents work away
-        kind, a = 5, r(55, 80)
-        mem, mother = [[HEAD, 1, _birth(rng, a)], [SPOUSE, 2, _birth(rng, a - r(0, 4))]], a - 30
-    else:  # 6: couple with children, 7: and the husband's parents
-        kind, a = 6, r(24, 56)
-        mother = max(21, a - r(-1, 5))
-        mem = [[HEAD, 1, _birth(rng, a)], [SPOUSE, 2, _birth(rng, mother)]]
-        if t >= 0.80:
-            kind, g = 7, min(94, a + r(22, 34))
-            mem.append([GRANDPA, 1, _birth(rng, g)])
-            if rng.random() < 0.6:
-                mem.append([OTHER, 2, _birth(rng, min(94, g - r(0, 5)))])
-    for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
-        if len(mem) >= 6 or mother < 20:
-            break
-        kid = [KID, rng.choice((1, 2)), _birth(rng, r(0, min(24, mother - 20)))]
-        mem.append(kid)
-        if len(mem) < 6 and rng.random() < 0.01:  # twins: same birth date
-            mem.append([KID, kid[1] if rng.random() < 0.65 else 3 - kid[1], kid[2], 1])
-    return kind, mem
 
 
 class Population:
@@ -119,7 +70,7 @@ class Population:
     def __init__(self, persons: int, seed: int) -> None:
         self.seed, self.target, self.rng = seed, persons, nm.Rng(seed)
         table = DivisionTable.load("2022")
-        self.places = nm.Places(table, COUNTIES)
+        self.places = Places(table, COUNTIES)
         counties = [c for c in table if len(c) == 6 and c[4:] != "00" and c[2:4] != "00" and c[4] != "7"]
         self.born_near = [c for c in counties if c[:2] == "43" and c not in COUNTIES]
         self.born_far = [c for c in counties if c[:2] not in ("43", "65")]
@@ -150,7 +101,7 @@ class Population:
     # --- households ---------------------------------------------------------------------------------
     def _household(self) -> None:
         rng, r = self.rng, self.rng.random
-        kind, mem = _members(rng)
+        kind, mem = members(rng)
         ages = [2024 - m[2] // 10000 for m in mem]
         dis = [r() < (0.009 if a < 18 else 0.016 if a < 60 else 0.034) for a in ages]
         poor = r() < (0.11, 0.08, 0.15, 0.05, 0.20, 0.18, 0.05, 0.07)[kind] + 0.2 * any(dis)
@@ -360,46 +311,9 @@ class Population:
         prefix, county = ROSTERS[s][2], COUNTIES[places.county[twp]]
         num = ((hh + 50_000_000 * dup) * (7919 + 104729 * s) + 12345 * s) % 99_999_989  # a roster's own ids
         rec["household_ref"] = None if prefix is None else f"{prefix}{county}{num:08d}"
-        self._aid(rng, rec, s, p, places.villages[twp][vil][0] < 200)
+        urban = places.villages[twp][vil][0] < 200
+        rec |= aid_fields(rng, s, self.p_birth[p], self.p_dis[p], urban, ROSTERS[s][3])
         return rec
-
-    def _aid(self, rng: nm.Rng, rec: dict[str, str | None], s: int, p: int, urban: bool) -> None:
-        """Programme, status, dates and amount of the aid a record stands for."""
-        r, ri, birth = rng.random, rng.randint, self.p_birth[p]
-        month, one_off, amount = ri(0, 155), s in (TEMP, MEDICAL) or (s == HOUSING and not urban), 0.0
-        start = f"{2012 + month // 12}-{month % 12 + 1:02d}-01"  # 2012-01 .. 2024-12
-        if s == DIBAO:
-            prog, amount = ("dibao_urban", ri(40, 75) * 10) if urban else ("dibao_rural", ri(25, 52) * 10)
-        elif s == TEKUN:
-            prog, amount = ("tekun_dispersed" if r() < 0.85 else "tekun_centralised"), ri(90, 140) * 10
-        elif s == TEMP:
-            prog, amount = ("linshi_urgent" if r() < 0.4 else "linshi_expense"), ri(3, 80) * 100
-        elif s == CDPF:  # grade 1-2: care subsidy, else living subsidy
-            care = self.p_dis[p] % 10 <= 2
-            prog, amount = ("disability_care_subsidy", 100) if care else ("disability_living_subsidy", 80)
-        elif s == PENSION:  # from the month after the 60th birthday, or the 2011 start
-            y, m = birth // 10000 + 60, birth // 100 % 100
-            start = "2011-07-01" if y * 100 + m < 201107 else f"{y + (m == 12)}-{m % 12 + 1:02d}-01"
-            prog, amount = "pension_basic", ri(1450, 3200) / 10
-        elif s == MEDICAL:
-            prog, amount = rng.choice(("medical_aid_inpatient", "medical_aid_outpatient")), ri(2, 2000) * 10
-        elif s == STUDENT:
-            age, start = 2024 - birth // 10000, f"{max(ri(2019, 2024), birth // 10000 + 6)}-09-01"
-            stage = "compulsory" if age < 16 else "high_school" if age < 19 else "university"
-            prog, amount = f"student_aid_{stage}", {"compulsory": 625, "high_school": 2000}.get(stage, 3300)
-        else:
-            prog = "housing_rental_subsidy" if urban else "housing_rural_renovation"
-            amount = ri(20, 60) * 10 if urban else ri(15, 35) * 1000
-        start = max(start, f"{birth // 10000}-{birth // 100 % 100:02d}-01")  # not before birth
-        if one_off:
-            start = f"{start[:8]}{ri(1, 28):02d}"
-        ended = one_off or r() < ROSTERS[s][3]
-        end = start if one_off else None
-        if ended and not one_off:
-            end = max(start, f"{min(2024, int(start[:4]) + ri(1, 4))}-{ri(1, 12):02d}-01")
-        rec["programme"], rec["status"] = prog, "ended" if ended else "active"
-        rec["start_date"], rec["end_date"] = start, end
-        rec["amount"] = None if r() < 0.05 else f"{amount:.2f}"
 
     def summary(self) -> dict[str, object]:
         """Counts of the population's hard cases and of every form of dirt applied so far."""

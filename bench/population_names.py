@@ -2,8 +2,8 @@
 
 Tables: surnames with approximate national shares (per mille), given-name characters by
 generation and sex (most popular first, weighted by rank), Uyghur-style dotted names, romanised
-names of foreign nationals, village and road names, simplified→traditional pairs, homophones.
-Functions turn a true value (name, ID number, birth date, address) into what a roster holds,
+names of foreign nationals, simplified→traditional pairs, homophones. Functions turn a true
+value (name, ID number, birth date) into what a roster holds,
 counting each form of dirt they apply. Nothing here knows about any matching engine.
 """
 
@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, TypeVar
 
-from shared.codes.divisions import DivisionTable
 from shared.codes.idnumber import check_character
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
     return text.split()
 
 
@@ -33,7 +32,7 @@ SURNAMES: tuple[tuple[str, float], ...] = tuple(
     (s, float(w))
     for s, w in (
         pair.split(":")
-        for pair in _words(
+        for pair in words(
             "王:71 李:70 张:67 刘:54 陈:45 杨:31 黄:22 赵:22 吴:20 周:19 徐:16 孙:15 马:14 朱:13 胡:13 "
             "郭:11 何:11 高:10 林:10 罗:10 郑:9 梁:9 谢:8 宋:8 唐:8 许:7 韩:7 冯:7 邓:7 曹:7 彭:6 曾:6 "
             "肖:6 田:6 董:5 袁:5 潘:5 于:5 蒋:5 蔡:5 余:5 杜:5 叶:4 程:4 苏:4 魏:4 吕:4 丁:4 任:4 沈:4 "
@@ -65,11 +64,11 @@ SECOND = {(0, 1): "明华林强生军平成才福荣祥贵山海清文武忠义"
 }
 
 # Uyghur/Kazakh style transliterated names, written given·father's-given (阿依古丽·买买提).
-DOTTED_MALE = _words(
+DOTTED_MALE = words(
     "买买提 艾则孜 吐尔逊 艾力 阿卜杜拉 麦麦提 依力哈木 玉苏甫 热合曼 赛买提 吾买尔 阿布拉 克里木 卡德尔 "
     "努尔兰 哈斯木 买合木提 托合提 伊力亚斯 亚森 阿尔曼 叶尔兰 别克 哈力木拉提 阿不都热依木 艾合买提 肉孜"
 )
-DOTTED_FEMALE = _words(
+DOTTED_FEMALE = words(
     "阿依古丽 古丽米拉 热依拉 迪丽努尔 帕提古丽 阿依努尔 米热古丽 祖丽菲亚 巴哈古丽 加米拉 努尔曼古丽 "
     "海力且木 阿米娜 帕丽达 古丽巴哈尔 阿依加马丽 热孜婉古丽 再努尔 布维热木 阿丽娅"
 )
@@ -91,19 +90,9 @@ LATIN_MALE = (
     ("Le", "Minh Tuan", True), ("Wilson", "James", False), ("Sharma", "Rahul", False),
 )  # fmt: skip
 
-VILLAGE_HEADS = "石新大小上下东西南北高黄白青龙凤马牛杨柳桃李枫竹松梅双三五九金银沙塘丰长红"
-VILLAGE_TAILS = "桥塘坪冲湾田岭山江溪坝口铺洲源井坡园头湖岗垅寨庄湾岩"
-COMMUNITIES = _words(
-    "城东 城西 城南 城北 建设 和平 解放 人民 新华 朝阳 向阳 幸福 光明 文化 滨江 东风 红星 "
-    "桥头 府前 五一 迎宾 新城 老街 学府 锦绣 花园 车站 工业园"
-)
-ROADS = _words(
-    "人民路 解放路 建设路 中山路 新华路 和平路 朝阳路 滨江路 沿江路 五一路 迎宾路 府前路 文化路 青年路"
-)
-CN_DIGITS = "〇一二三四五六七八九十"
 
 # Simplified → traditional for characters common in names (clerks copying old documents, HK/TW).
-_TRAD_PAIRS = _words(
+_TRAD_PAIRS = words(
     "张張 陈陳 刘劉 杨楊 黄黃 赵趙 吴吳 孙孫 马馬 郑鄭 谢謝 许許 韩韓 冯馮 邓鄧 叶葉 苏蘇 吕呂 卢盧 钟鍾 "
     "陆陸 贾賈 龙龍 顾顧 龚龔 万萬 钱錢 严嚴 罗羅 欧歐 阳陽 诸諸 汤湯 闫閆 邹鄒 萧蕭 韦韋 华華 丽麗 伟偉 "
     "军軍 国國 红紅 兰蘭 凤鳳 贵貴 荣榮 鹏鵬 飞飛 东東 辉輝 涛濤 杰傑 坚堅 强強 刚剛 宁寧 兴興 顺順 学學 "
@@ -118,7 +107,7 @@ _TRAD_PAIRS = _words(
 TRAD: dict[str, str] = {p[0]: p[1] for p in _TRAD_PAIRS}
 
 # Same pinyin (tone ignored): a clerk typing by pinyin picks a neighbour in the candidate list.
-_HOMOPHONES = _words(
+_HOMOPHONES = words(
     "伟玮炜维威薇卫韦魏 丽莉力利立励黎李 明铭鸣名茗 华桦骅花 军君钧均峻骏俊 红宏洪鸿虹泓弘 英莹瑛颖盈营 "
     "芳方舫 平萍评屏苹 静晶靖婧菁敬 燕艳彦雁砚晏妍严颜闫 娟鹃涓 霞侠夏 玲铃灵凌龄 婷亭庭廷 慧惠会 辉晖徽 "
     "强蔷 磊蕾垒雷 勇永涌咏 杰洁捷婕 涛韬滔陶 斌彬滨宾 超潮朝 刚钢纲岗 鹏朋彭 飞菲非霏 鑫新欣馨心昕 "
@@ -139,7 +128,7 @@ for _group in _HOMOPHONES:
         HOMOPHONES.setdefault(_c, _group.replace(_c, ""))
 
 # Near homophones (z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing confusions of southern speakers).
-_NEAR = _words(
+_NEAR = words(
     "陈岑程成 曾郑正 张藏 邹周 宗钟 子之志 才柴 村春 层成 思诗 三山 苏书 孙顺 松双 刘牛 兰南 丽妮 玲宁 "
     "林凌 敏明 斌兵 琴晴 金京 新星 欣星 芳帆 刚干 根庚 珍征 真正 芬峰 森僧 丹当 安昂 山尚 岚郎 宁凌 "
     "南兰 娜拉 秦情 文翁 彬冰 民明 品平 晋敬 音英 振正 春村 纯存 生森 周邹 赵灶"
@@ -246,72 +235,6 @@ def name_field(rng: Rng, kind: int, name: str, trad_rate: float, stats: dict[str
         name = name[:start] + " " + name[start:] if r() < 0.7 else " ".join(name)
         stats["name.spaced"] += 1
     return name
-
-
-def _cn_number(n: int) -> str:
-    return CN_DIGITS[n] if n <= 10 else f"十{CN_DIGITS[n - 10]}" if n < 20 else f"{CN_DIGITS[n // 10]}十"
-
-
-class Places:
-    """Real counties and townships of the 2022 division table; invented communities (社区,
-    001-199) and villages (村, 200-399) under each township. The map is the same for every seed."""
-
-    def __init__(self, table: DivisionTable, counties: tuple[str, ...]) -> None:
-        g = random.Random(2022)
-        full = [table.full_name(c, sep="") or c for c in counties]  # 湖南省永州市东安县
-        self.counties = counties
-        self.county_text = [(table.name(c) or c, f[3:], f) for c, f in zip(counties, full, strict=True)]
-        self.code: list[str] = []  # per township: 9-digit code, name, county index, villages
-        self.name: list[str] = []
-        self.county: list[int] = []
-        self.villages: list[list[tuple[int, str]]] = []
-        self.county_twps: list[list[int]] = []  # township indexes, repeated by weight
-        for ci, county in enumerate(counties):
-            self.county_twps.append([])
-            for twp in table.children(county):
-                block = int(twp.code[6:])  # 001-099 街道, 100-199 镇, 200-399 乡, 400+ 林场 etc.
-                n_comm = g.randint(4, 12) if block < 100 else g.randint(1, 3) if block < 400 else 1
-                n_vill = 0 if block < 100 else g.randint(8, 24) if block < 400 else g.randint(0, 3)
-                heads = g.sample(COMMUNITIES, n_comm)
-                pairs = g.sample([a + b for a in VILLAGE_HEADS for b in VILLAGE_TAILS], n_vill)
-                vils = [(i + 1, heads[i] + "社区") for i in range(n_comm)]
-                self.villages.append(vils + [(201 + i, pairs[i] + "村") for i in range(n_vill)])
-                self.county_twps[ci] += [len(self.code)] * (1 if block >= 400 else 3 if block < 200 else 2)
-                self.code.append(twp.code)
-                self.name.append(twp.name)
-                self.county.append(ci)
-        self.county_cum = cumulative([len(t) for t in self.county_twps])
-
-    def place(self, rng: Rng, county: int | None = None) -> tuple[int, int, int, int]:
-        """(township, village index, group (组) or road, house number) in a county (random if None)."""
-        if county is None:
-            county = rng.pick(range(len(self.counties)), self.county_cum)
-        twp = rng.choice(self.county_twps[county])
-        return twp, rng.randrange(len(self.villages[twp])), rng.randint(1, 14), rng.randint(1, 80)
-
-    def fields(
-        self, rng: Rng, twp: int, vil: int, group: int, number: int, stats: dict[str, int]
-    ) -> tuple[str | None, str | None]:
-        """(division_code, address) as a roster has them: village, township or county code, or none;
-        an address like 白牙市镇石桥村3组12号 (with or without the county, 组 written variously)."""
-        r, code, (vcode, village) = rng.random, self.code[twp], self.villages[twp][vil]
-        u = r()
-        div, form = ((f"{code}{vcode:03d}", "village") if u < 0.55 else (code, "township") if u < 0.80
-                     else (code[:6], "county") if u < 0.92 else (None, "missing"))  # fmt: skip
-        stats["division." + form] += 1
-        if r() >= 0.7:
-            stats["address.missing"] += 1
-            return div, None
-        stats["address.present"] += 1
-        a, county = r(), self.county_text[self.county[twp]]
-        prefix = "" if a < 0.55 else county[0] if a < 0.85 else county[1] if a < 0.95 else county[2]
-        if vcode < 200:  # a community in town: a street address
-            road = ROADS[(group * 7 + number) % len(ROADS)]
-            return div, f"{prefix}{self.name[twp]}{village if r() < 0.8 else ''}{road}{number}号"
-        g = r()
-        grp = (f"{group}组" if g < 0.65 else f"{_cn_number(group)}组" if g < 0.8
-               else f"第{group}组" if g < 0.9 else f"{group:02d}组")  # fmt: skip
-        return div, f"{prefix}{self.name[twp]}{village}{grp}{f'{number}号' if r() < 0.8 else ''}"
 
 
 FULLWIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
