@@ -1,10 +1,10 @@
-"""Names, places and how clerks type them: the text layer of bench/population.py.
+"""Names, ID numbers, dates and how clerks type them: the text layer of bench/population.py.
 
 Tables: surnames with approximate national shares (per mille), given-name characters by
 generation and sex (most popular first, weighted by rank), Uyghur-style dotted names, romanised
 names of foreign nationals, simplified→traditional pairs, homophones. Functions turn a true
-value (name, ID number, birth date) into what a roster holds,
-counting each form of dirt they apply. Nothing here knows about any matching engine.
+value (name, ID number, birth date) into what a roster holds, counting each form of dirt they
+apply. Nothing here knows about any matching engine.
 """
 
 from __future__ import annotations
