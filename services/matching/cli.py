@@ -29,6 +29,13 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
             yield f
 
 
+def _records(path: str) -> Iterator[Any]:
+    """Frames of records: stdin in chunks as it comes, a file the fastest way (``read_file``)."""
+    from services.matching.engine.ndjson import read_file, read_records
+
+    return read_records(sys.stdin.buffer) if path == "-" else read_file(path)
+
+
 def _say(message: str) -> None:
     print(f"snx match: {message}", file=sys.stderr, flush=True)
 
@@ -51,18 +58,16 @@ def _decisions(path: str | None) -> Any:
 def _dedup(args: argparse.Namespace) -> int:
     from services.matching.engine.batch import dedup
     from services.matching.engine.model import FellegiSunter
-    from services.matching.engine.ndjson import read_records
 
     model = FellegiSunter.load(Path(args.model)) if args.model else FellegiSunter.load()
-    with _open(args.input, "rb") as source:
-        result = dedup(
-            read_records(source),
-            model,
-            decisions=_decisions(args.decisions),
-            explain_records=args.explain,
-            train=args.train,
-            progress=_say,
-        )
+    result = dedup(
+        _records(args.input),
+        model,
+        decisions=_decisions(args.decisions),
+        explain_records=args.explain,
+        train=args.train,
+        progress=_say,
+    )
     with _open(args.output, "wb") as out:
         write_records(out, result)
     if args.grey:
@@ -104,10 +109,8 @@ def write_records(out: IO[bytes], result: Any) -> None:
 
 def _train(args: argparse.Namespace) -> int:
     from services.matching.engine.batch import dedup
-    from services.matching.engine.ndjson import read_records
 
-    with _open(args.input, "rb") as source:
-        result = dedup(read_records(source), None, train=True, progress=_say)
+    result = dedup(_records(args.input), None, train=True, progress=_say)
     model = result.model
     model.version = args.version or model.version
     model.save(Path(args.output))

@@ -9,6 +9,7 @@ gets an ``error`` code naming the field, and the rest of the file goes on.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import orjson
@@ -68,18 +69,41 @@ def _parse(chunk: bytes) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias("_bad"))
 
 
+def _checked(frame: pl.DataFrame, before: int) -> pl.DataFrame:
+    """``frame`` with its ``line`` numbers (after ``before`` lines) and each record's ``error``."""
+    missing = [
+        pl.when(pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "")).then(pl.lit(f"{f}_missing"))
+        for f in REQUIRED
+    ]
+    return frame.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + before + 1).alias("line"),
+        pl.coalesce("_bad", *missing).alias("error"),
+    ).drop("_bad")
+
+
 def read_records(stream: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pl.DataFrame]:
     """Frames of raw records with ``line`` (1-based, blank lines not counted) and ``error``."""
     line = 0
     for chunk in _lines(stream, chunk_bytes):
-        frame = _parse(chunk)
-        missing = [
-            pl.when(pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "")).then(pl.lit(f"{f}_missing"))
-            for f in REQUIRED
-        ]
-        frame = frame.with_columns(
-            (pl.int_range(pl.len(), dtype=pl.Int64) + line + 1).alias("line"),
-            pl.coalesce("_bad", *missing).alias("error"),
-        ).drop("_bad")
+        frame = _checked(_parse(chunk), line)
         line += frame.height
         yield frame
+
+
+def read_file(path: str | Path) -> Iterator[pl.DataFrame]:
+    """``read_records`` of a file, faster: polars reads a clean file whole, on both cores.
+
+    A file with any bad line or incomplete record goes through ``read_records`` instead, so every
+    error keeps its exact line number.
+    """
+    try:
+        frame = pl.read_ndjson(path, schema=RAW_SCHEMA, ignore_errors=False)
+    except Exception:  # polars raises several error types for bad lines
+        frame = None
+    if frame is not None:
+        frame = _checked(frame.with_columns(pl.lit(None, pl.String).alias("_bad")), 0)
+        if frame.get_column("error").null_count() == frame.height:
+            yield frame
+            return
+    with open(path, "rb") as stream:
+        yield from read_records(stream)
