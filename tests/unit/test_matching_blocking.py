@@ -6,7 +6,10 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from services.matching.engine.arrays import sort_order
 from services.matching.engine.blocking import pairs_in_blocks, repair_candidate_ids
 from shared.codes.idnumber import check_character, is_valid_id18, repair_candidates
 
@@ -88,3 +91,13 @@ def test_the_one_record_keys_equal_the_column_keys() -> None:
     together = key_hashes(cols)
     for r in range(len(rows)):
         assert record_keys(cols, r) == {rule: int(keys[r]) for rule, keys in together.items()}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.booleans(), st.floats(0, 1)), max_size=60))
+def test_sort_order_is_numpys_stable_lexsort(rows: list[tuple[int, bool, float]]) -> None:
+    a = np.array([r[0] for r in rows], np.uint64)
+    b = np.array([r[1] for r in rows], bool)
+    c = np.array([r[2] for r in rows], np.float64)
+    assert sort_order(a, b, c).tolist() == np.lexsort((c, b, a)).tolist()
+    assert sort_order(a).tolist() == np.argsort(a, kind="stable").tolist()

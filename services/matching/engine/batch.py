@@ -17,6 +17,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from services.matching.engine import blocking
+from services.matching.engine.arrays import sort_order
 from services.matching.engine.cluster import cluster
 from services.matching.engine.compare import Columns, compare, hard_conflict, repair_hash
 from services.matching.engine.evidence import explain
@@ -148,7 +149,7 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     if norm.height == 0:
         return pl.Series("person_key", [], pl.String)
     valid = norm.get_column("id_valid").to_numpy()
-    order = np.lexsort((~valid, labels))  # per label: a record with a valid ID first
+    order = sort_order(labels, ~valid)  # per label: a record with a valid ID first
     first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
     by_id = valid[first]
     value = np.zeros(len(first), np.uint64)
@@ -169,7 +170,7 @@ def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.
         return best
     ends = np.r_[i[k], j[k]]
     ks = np.r_[k, k]
-    order = np.lexsort((p[ks], ends))
+    order = sort_order(ends, p[ks])
     last = np.r_[ends[order][1:] != ends[order][:-1], True]
     best[ends[order][last]] = ks[order][last]
     return best

@@ -25,6 +25,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from services.matching.engine.arrays import sort_order
 from services.matching.engine.compare import Columns
 from shared.codes.idnumber import WEIGHTS, repair_candidates
 
@@ -131,7 +132,7 @@ def pairs_in_blocks(
     rows = np.flatnonzero(keys != 0)
     if open_ is not None:  # open records first: a stable sort keeps them first inside each block
         rows = np.r_[rows[open_[rows]], rows[~open_[rows]]]
-    order = rows[np.argsort(keys[rows], kind="stable")]
+    order = rows[sort_order(keys[rows])]
     k = keys[order]
     if len(k) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
@@ -218,7 +219,7 @@ def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     ids = frame.get_column("id18").fill_null(0).to_numpy()
     valid = frame.get_column("id_valid").to_numpy()
     valid_rows = np.flatnonzero(valid)
-    by_id = valid_rows[np.argsort(ids[valid_rows], kind="stable")]
+    by_id = valid_rows[sort_order(ids[valid_rows])]
     sorted_ids = ids[by_id]
     lo = np.searchsorted(sorted_ids, repaired, "left")
     hi = np.searchsorted(sorted_ids, repaired, "right")

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from services.matching.engine.arrays import sort_order
+
 AMBIGUOUS_BITS = 4.0
 I64 = NDArray[np.int64]
 
@@ -97,7 +99,7 @@ def cluster(
     comp = components(n, np.r_[a, _flat(must, start)[0::2]], np.r_[b, _flat(must, start)[1::2]])
     anchored = np.flatnonzero(anchor != 0)
     owner, ids = comp[anchored], anchor[anchored]
-    order = np.lexsort((ids, owner))
+    order = sort_order(owner, ids)
     owner, ids = owner[order], ids[order]
     another = (owner[1:] == owner[:-1]) & (ids[1:] != ids[:-1])
     conflicted = np.zeros(n, bool)

@@ -19,6 +19,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from services.matching.engine import blocking
+from services.matching.engine.arrays import sort_order
 from services.matching.engine.compare import Columns, compare, hard_conflict, repair_hash
 from services.matching.engine.evidence import explain
 from services.matching.engine.model import FellegiSunter, has_identity_evidence
@@ -117,7 +118,7 @@ class PersonIndex:
         slots = self._append(cols, person_keys, refs, typos)
         for rule, keys in blocking.key_hashes(cols).items():
             keep = keys != 0
-            order = np.argsort(keys[keep], kind="stable")
+            order = sort_order(keys[keep])
             self._base[rule] = (keys[keep][order], slots[keep][order])
 
     def add(self, record: Mapping[str, Any], person_key: str) -> None:
