@@ -101,3 +101,19 @@ def test_sort_order_is_numpys_stable_lexsort(rows: list[tuple[int, bool, float]]
     c = np.array([r[2] for r in rows], np.float64)
     assert sort_order(a, b, c).tolist() == np.lexsort((c, b, a)).tolist()
     assert sort_order(a).tolist() == np.argsort(a, kind="stable").tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.sampled_from(["", "zhang wei", "张伟", "Ａ", "a", "b"]), st.text(max_size=5))
+    )
+)
+def test_text_columns_hold_the_values_with_one_object_per_distinct_value(values: list[str | None]) -> None:
+    import polars as pl
+
+    from services.matching.engine.compare import _texts
+
+    got = _texts(pl.Series(values, dtype=pl.String))
+    assert got.dtype == object and got.tolist() == [v or "" for v in values]
+    assert len({id(x) for x in got}) == len(set(got.tolist()))

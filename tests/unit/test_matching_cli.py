@@ -87,3 +87,27 @@ def test_a_file_without_a_usable_record_is_no_error(data: bytes) -> None:
     assert [x["error"]["code"] for x in _lines(done.stdout)] == ["not_json"] * data.count(b"\n") * (
         b"{" in data
     )
+
+
+def test_grey_zone_and_reviewers_decisions_through_the_command_line(tmp_path: Path) -> None:
+    born = date(1975, 2, 3)
+    records = [
+        rec("x", "李秀英", ident(born, 42), "1975-02-03", sex="2", division_code="440305001201"),
+        rec("y", "李秀英", ident(born, 88), "1975-02-03", sex="2", division_code="440305002205"),
+        rec("z", "李秀英", None, "1975-02-03", sex="2", division_code="440305"),  # could be either
+    ]
+    source, grey = tmp_path / "in.ndjson", tmp_path / "grey.ndjson"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    done = _run(["--input", str(source), "--output", "-", "--grey", str(grey)])
+    key = {x["record_id"]: x["person_key"] for x in _lines(done.stdout)}
+    assert len(set(key.values())) == 3
+    waiting = _lines(grey.read_bytes())
+    assert {(g["record_id_a"], g["record_id_b"]) for g in waiting if g["reason"] == "ambiguous"} >= {
+        ("x", "z")
+    }
+    decided = tmp_path / "decisions.ndjson"  # a reviewer: z is y
+    z, y = {"source": "mca.dibao", "record_id": "z"}, {"source": "mca.dibao", "record_id": "y"}
+    decided.write_bytes(orjson.dumps({"a": z, "b": y, "decision": "same_person"}) + b"\n")
+    done = _run(["--input", str(source), "--output", "-", "--decisions", str(decided)])
+    key = {x["record_id"]: x["person_key"] for x in _lines(done.stdout)}
+    assert key["z"] == key["y"] != key["x"]
