@@ -164,12 +164,12 @@ def other_document_number(cleaned: pl.Expr) -> pl.Expr:
 
 
 def _birth_text() -> pl.Expr:
-    b = pl.col("birth_date").str.normalize("NFKC").str.strip_chars()
-    parts = b.str.extract_groups(BIRTH_PARTS)
+    """The typed birth date as 8 digits, from ``_birth_raw`` and its ``_birth_parts``."""
+    parts = pl.col("_birth_parts")
     spaced = (
         parts.struct.field("1") + parts.struct.field("2").str.zfill(2) + parts.struct.field("3").str.zfill(2)
     )
-    return pl.coalesce(b.str.extract(BIRTH_COMPACT, 1), spaced).alias("_birth_text")
+    return pl.coalesce(pl.col("_birth_raw").str.extract(BIRTH_COMPACT, 1), spaced).alias("_birth_text")
 
 
 def _birth(today: int) -> pl.Expr:
@@ -185,7 +185,7 @@ def _sex() -> pl.Expr:
 
 
 def _divisions() -> list[pl.Expr]:
-    d = pl.col("division_code").str.replace_all(r"[^0-9]", "")
+    d = pl.col("_division_digits")
     out = []
     for name, width in (("county", 6), ("township", 9), ("village", 12)):
         part = d.str.slice(0, width)
@@ -212,7 +212,7 @@ TEMPORARY = [
     "_id17",
     "_check_value",
 ]
-TEMPORARY += ["_birth_text", "_birth_int"]
+TEMPORARY += ["_birth_raw", "_birth_parts", "_birth_text", "_birth_int", "_division_digits"]
 
 
 def normalize(frame: pl.DataFrame, *, today: date | None = None, names: bool = True) -> pl.DataFrame:
@@ -227,7 +227,16 @@ def normalize(frame: pl.DataFrame, *, today: date | None = None, names: bool = T
     lazy = (
         frame.lazy()
         .with_columns(missing)
-        .with_columns(_clean_id().alias("_id"), _birth_text(), _sex(), *_divisions())
+        .with_columns(
+            _clean_id().alias("_id"),
+            pl.col("birth_date").str.normalize("NFKC").str.strip_chars().alias("_birth_raw"),
+            pl.col("division_code").str.replace_all(r"[^0-9]", "").alias("_division_digits"),
+            _sex(),
+        )
+        .with_columns(
+            pl.col("_birth_raw").str.extract_groups(BIRTH_PARTS).alias("_birth_parts"), *_divisions()
+        )
+        .with_columns(_birth_text())
         .with_columns(_yyyymmdd(pl.col("_birth_text")).alias("_birth_int"))
         .with_columns(_birth(limit))
     )
