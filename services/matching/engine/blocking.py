@@ -10,7 +10,7 @@ no information; another rule catches its true pairs). Rules (``RULES``):
 | repair | a one-typo repair of a failing ID = another record's valid ID | mistyped, swapped digits |
 | name_birth | pinyin words + birth date, day/month sorted | blank IDs, homophones, 繁体, swaps |
 | fuzzy_birth | near-homophone pinyin + birth date | z/zh, n/l … confusions |
-| birth_county | birth date + county | names changed or garbled beyond pinyin |
+| birth_township | birth date + township | names changed or garbled beyond pinyin |
 | name_township | pinyin words + township | mistyped birth dates |
 | name_county_year | pinyin words + county + birth year | the same, where only the county is known |
 
@@ -58,13 +58,13 @@ def key_parts(c: Columns) -> dict[str, list[NDArray[np.int64] | NDArray[np.uint6
         "id": [c.id18],
         "name_birth": [c.phonetic, _sorted_day_month(birth)],
         "fuzzy_birth": [c.fuzzy, birth],
-        "birth_county": [birth, c.county],
+        "birth_township": [birth, c.township],
         "name_township": [c.phonetic, c.township],
         "name_county_year": [c.phonetic, c.county, birth // 10000],
     }
 
 
-RULES = ("id", "name_birth", "fuzzy_birth", "birth_county", "name_township", "name_county_year")
+RULES = ("id", "name_birth", "fuzzy_birth", "birth_township", "name_township", "name_county_year")
 
 
 def key_hashes(c: Columns) -> dict[str, NDArray[np.uint64]]:
@@ -114,7 +114,7 @@ def key_parts_one(c: Columns, row: int) -> dict[str, list[int]]:
         "id": [int(c.id18[row])],
         "name_birth": [phonetic, swapped],
         "fuzzy_birth": [fuzzy, birth],
-        "birth_county": [birth, county],
+        "birth_township": [birth, township],
         "name_township": [phonetic, township],
         "name_county_year": [phonetic, county, birth // 10000],
     }
