@@ -33,6 +33,7 @@ import resource
 import sys
 import time
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import duckdb  # type: ignore[import-not-found, unused-ignore]
@@ -137,7 +138,7 @@ def load(path: str) -> pl.DataFrame:
     )
 
 
-def settings() -> SettingsCreator:
+def settings(dob_with: str = "county") -> SettingsCreator:
     name = cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
@@ -171,12 +172,21 @@ def settings() -> SettingsCreator:
         blocking_rules_to_generate_predictions=[
             block_on("id"),
             block_on("name_pinyin", "dob"),
-            block_on("dob", "county"),
+            block_on("dob", dob_with),
             block_on("name_pinyin", "township"),
         ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
+
+
+def with_dob_rule(model: str, dob_with: str) -> dict[str, Any]:
+    """A saved model with its birth-date blocking rule keyed by ``dob_with``."""
+    spec: dict[str, Any] = json.loads(Path(model).read_text())
+    for rule in spec["blocking_rules_to_generate_predictions"]:
+        if '"dob"' in rule["blocking_rule"]:
+            rule["blocking_rule"] = rule["blocking_rule"].replace('"county"', f'"{dob_with}"')
+    return spec
 
 
 def train(linker: Any) -> None:
@@ -196,6 +206,9 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.9)
     ap.add_argument("--model", help="a model saved by --save-model: no training (as our shipped model)")
     ap.add_argument("--save-model", help="save the trained model here")
+    ap.add_argument(
+        "--dob-with", choices=["county", "township"], default="county", help="birth-date blocking rule"
+    )
     args = ap.parse_args()
     times: dict[str, float] = {}
     started = last = time.perf_counter()
@@ -212,7 +225,8 @@ def main() -> None:
     con.execute(f"SET threads = {args.threads}")
     db_api = DuckDBAPI(connection=con)
     table = db_api.register(frame.to_arrow(), dataset_display_name="records")
-    linker = Linker(table, args.model or settings(), log_level=None)
+    spec = with_dob_rule(args.model, args.dob_with) if args.model else settings(args.dob_with)
+    linker = Linker(table, spec, log_level=None)
     lap("load")
     if not args.model:
         train(linker)
