@@ -97,7 +97,7 @@ def splink_row(
     dob_with: str,
 ) -> dict[str, object]:
     out = tmp / "splink.csv"
-    command = splink_command(records, out, args.splink_threshold) + ["--dob-with", dob_with]
+    command = [*splink_command(records, out, args.splink_threshold), "--dob-with", dob_with]
     command += ["--model", str(model)] if model else []
     runs = [timed(command) for _ in range(n)]
     info = json.loads(runs[-1].stdout.strip().splitlines()[-1])
@@ -159,7 +159,7 @@ def main() -> None:
         ratio = ours["records_per_second"] / peer["records_per_second"]  # type: ignore[operator]
         gap = ours["f1"] - peer["f1"]  # type: ignore[operator]
         print(
-            f"\nsnx / Splink (models trained on seed 1, birth date + township): throughput {ratio:.2f}×, F1 {gap:+.5f}"
+            f"\nsnx / Splink (seed-1 models, birth date + township): throughput {ratio:.2f}×, F1 {gap:+.5f}"
         )
     print(json.dumps({"blocking_recall": round(recall, 5), "candidate_pairs": candidates, "rows": rows}))
 
