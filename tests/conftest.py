@@ -87,3 +87,12 @@ def intake(db_url: Callable[[str], str]) -> Iterator[TestClient]:
         make_app("intake", db_url("intake"), workers_enabled=False), raise_server_exceptions=False
     ) as client:
         yield client
+
+
+@pytest.fixture
+def matching(db_url: Callable[[str], str]) -> Iterator[TestClient]:
+    """matching on this test's backend; its resolver worker off (tests run it themselves)."""
+    with TestClient(
+        make_app("matching", db_url("matching"), workers_enabled=False), raise_server_exceptions=False
+    ) as client:
+        yield client

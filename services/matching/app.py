@@ -1,17 +1,37 @@
-"""matching's app factory. It consumes intake's feed (handlers arrive with the person index)."""
+"""matching's app factory: the person index, rosters, checks; intake's feed and the resolver."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.matching.api import checks, rosters
 from services.matching.config import MatchingSettings
-from shared.web.app import FeedSubscription, create_service_app
+from services.matching.engine.model import FellegiSunter
+from services.matching.service.identity import resolve_pending
+from services.matching.service.person_index import IdentityIndex
+from shared.contracts.rosters import ROSTERS_PATH
+from shared.db import Database
+from shared.web.app import FeedSubscription, Worker, create_service_app
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
-    return create_service_app(
-        settings or MatchingSettings(),
+    settings = settings or MatchingSettings()
+
+    def resolve(db: Database) -> int:  # runs once the app below exists
+        return resolve_pending(db, app.state.index)
+
+    app = create_service_app(
+        settings,
         title="snx matching",
         description="Internal core: who is who across every roster, checks, deduplication and findings.",
+        routers=[rosters.router, checks.router],
         subscriptions=[FeedSubscription("intake")],
+        workers=[Worker("identity", resolve, interval=settings.resolver_interval_seconds)]
+        if settings.workers_enabled
+        else [],
+        body_limits={ROSTERS_PATH: settings.roster_max_bytes},
     )
+    app.state.index = IdentityIndex(
+        app.state.db, FellegiSunter.load(), refresh_seconds=settings.index_refresh_seconds
+    )
+    return app

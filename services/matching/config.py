@@ -13,3 +13,7 @@ class MatchingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", env_ignore_empty=True)
 
     service_name: ClassVar[str] = "matching"
+    workers_enabled: bool = True  # the identity resolver (tests drive it themselves)
+    resolver_interval_seconds: float = 1.0
+    index_refresh_seconds: float = 1.0
+    roster_max_bytes: int = 16 << 30  # a roster upload streams: this only bounds one request

@@ -213,3 +213,29 @@ class PersonIndex:
         """What the arrays hold (the Python lists and dictionaries come on top; see docs)."""
         arrays = sum(getattr(self._store.cols, f.name).nbytes for f in fields(Columns))
         return int(arrays + sum(k.nbytes + s.nbytes for k, s in self._base.values()))
+
+
+def _typo_repair(typo: Mapping[str, Any], valid: Mapping[str, Any]) -> list[int]:
+    """The repair hash of ``typo``'s ID when one edit turns it into ``valid``'s valid ID."""
+    if typo["id_valid"] or not typo["_id18"] or not valid["id_valid"]:
+        return []
+    if valid["id18"] not in {_id_value(c) for c in repair_candidates(typo["_id18"])}:
+        return []
+    hashed = repair_hash(np.asarray([typo["id18"]], np.int64), np.asarray([valid["id18"]], np.int64))
+    return [int(hashed[0])]
+
+
+def compare_records(model: FellegiSunter, a: Mapping[str, Any], b: Mapping[str, Any]) -> Candidate:
+    """Two standard records compared as the index compares them: ``b``'s reference and the
+    probability, link and evidence of the pair (for review screens and decisions)."""
+    ra, rb = normalize_record(a), normalize_record(b)
+    repairs = np.asarray(_typo_repair(ra, rb) + _typo_repair(rb, ra), np.uint64)
+    both = Columns.from_rows([ra, rb], repairs)
+    i, j = np.zeros(1, np.int64), np.ones(1, np.int64)
+    levels = compare(both, i, j)
+    weights = model.weights(levels)
+    total = weights.sum(axis=1)
+    p = 0.0 if hard_conflict(both, i, j)[0] else float(model.probability(total)[0])
+    linked = bool(has_identity_evidence(levels)[0] and p >= model.link_probability)
+    ref = (str(b.get("source")), str(b.get("record_id")))
+    return Candidate("", round(p, 6), round(float(total[0]), 2), linked, ref, explain(levels[0], weights[0]))

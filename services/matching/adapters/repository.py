@@ -1,0 +1,306 @@
+"""SQL of the person index and the rosters. Flushes, never commits (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.matching.adapters.orm import (
+    GreyPair,
+    IdentityEvent,
+    LinkDecision,
+    Person,
+    Record,
+    Rejection,
+    RosterUpload,
+    SnapshotSeen,
+)
+from shared.db import insert_rows
+
+Ref = tuple[str, str]  # (source, record_id)
+IN_CHUNK = 1_000  # ids per IN (...) list
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class Stored:
+    pk: int
+    content_hash: str
+    active: bool
+    pending: bool
+    fields: dict[str, Any]
+
+
+class RecordRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def existing(self, source: str, record_ids: Sequence[str]) -> dict[str, Stored]:
+        out: dict[str, Stored] = {}
+        cols = (
+            Record.record_id,
+            Record.pk,
+            Record.content_hash,
+            Record.active,
+            Record.pending,
+            Record.fields,
+        )
+        for part in chunks(record_ids):
+            stmt = select(*cols).where(Record.source == source, Record.record_id.in_(part))
+            for rid, pk, digest, active, pending, fields in self.session.execute(stmt):
+                out[rid] = Stored(pk, digest, active, pending, fields)
+        return out
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session, Record, rows)
+
+    def update(self, rows: list[dict[str, Any]]) -> None:
+        """Rows with their ``pk`` and the columns to set (an executemany by primary key)."""
+        if rows:
+            self.session.execute(update(Record), rows)
+
+    def end(self, source: str, record_ids: Sequence[str], now: datetime) -> int:
+        ended = 0
+        for part in chunks(record_ids):
+            result = self.session.execute(
+                update(Record)
+                .where(Record.source == source, Record.record_id.in_(part), Record.active.is_(True))
+                .values(active=False, pending=False, updated_at=now)
+            )
+            ended += result.rowcount  # type: ignore[attr-defined]
+        return ended
+
+    def end_absent(self, source: str, upload_id: str, now: datetime) -> int:
+        """End the active records of ``source`` that the snapshot ``upload_id`` did not carry."""
+        carried = exists().where(
+            SnapshotSeen.upload_id == upload_id, SnapshotSeen.record_id == Record.record_id
+        )
+        result = self.session.execute(
+            update(Record)
+            .where(Record.source == source, Record.active.is_(True), ~carried)
+            .values(active=False, pending=False, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def by_refs(self, refs: Iterable[Ref]) -> list[Record]:
+        refs = list(refs)
+        out: list[Record] = []
+        for part in chunks(refs):
+            cond = or_(*(and_(Record.source == s, Record.record_id == r) for s, r in part))
+            out += self.session.scalars(select(Record).where(cond))
+        return out
+
+    def of_persons(self, person_ids: Sequence[str], *, active_only: bool = True) -> list[Record]:
+        out: list[Record] = []
+        for part in chunks(person_ids):
+            stmt = select(Record).where(Record.person_id.in_(part))
+            if active_only:
+                stmt = stmt.where(Record.active.is_(True))
+            out += self.session.scalars(stmt.order_by(Record.pk))
+        return out
+
+    def with_id18(self, id18s: Sequence[str]) -> list[Record]:
+        stmt = select(Record).where(Record.id18.in_(id18s), Record.active.is_(True))
+        return list(self.session.scalars(stmt))
+
+    def pending(self, limit: int) -> list[Record]:
+        stmt = (
+            select(Record)
+            .where(Record.pending.is_(True), Record.active.is_(True))
+            .order_by(Record.pk)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def count_pending(self) -> int:
+        stmt = select(func.count()).where(Record.pending.is_(True), Record.active.is_(True))
+        return int(self.session.scalar(stmt) or 0)
+
+    def changed_since(self, since: datetime) -> list[Record]:
+        return list(
+            self.session.scalars(select(Record).where(Record.updated_at >= since).order_by(Record.pk))
+        )
+
+    def resolved_identities(self) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+        """(source, record_id, person_id, fields) of every active, resolved record."""
+        stmt = (
+            select(Record.source, Record.record_id, Record.person_id, Record.fields)
+            .where(Record.active.is_(True), Record.pending.is_(False), Record.person_id.is_not(None))
+            .order_by(Record.pk)
+        )
+        for row in self.session.execute(stmt).yield_per(50_000):
+            yield row.tuple()
+
+    def identities(self) -> Iterable[tuple[int, str, str, str | None, bool, dict[str, Any]]]:
+        """(pk, source, record_id, person_id, pending, fields) of every active record, in pk order."""
+        stmt = (
+            select(
+                Record.pk, Record.source, Record.record_id, Record.person_id, Record.pending, Record.fields
+            )
+            .where(Record.active.is_(True))
+            .order_by(Record.pk)
+        )
+        for row in self.session.execute(stmt).yield_per(50_000):
+            yield row.tuple()
+
+
+class PersonRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session, Person, rows)
+
+    def retire_empty(self, person_ids: Sequence[str], now: datetime, into: dict[str, str]) -> None:
+        """Retire those of ``person_ids`` that no longer hold any record (merged away)."""
+        for pid in person_ids:
+            holds = self.session.scalar(select(Record.pk).where(Record.person_id == pid).limit(1))
+            if holds is None:
+                self.session.execute(
+                    update(Person).where(Person.id == pid).values(retired_at=now, retired_into=into.get(pid))
+                )
+
+    def log(self, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session, IdentityEvent, rows)
+
+    def history(self, person_id: str) -> list[IdentityEvent]:
+        stmt = (
+            select(IdentityEvent)
+            .where(or_(IdentityEvent.person_id == person_id, IdentityEvent.other_person_id == person_id))
+            .order_by(IdentityEvent.id)
+        )
+        return list(self.session.scalars(stmt))
+
+
+class DecisionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[LinkDecision]:
+        return list(self.session.scalars(select(LinkDecision).order_by(LinkDecision.id)))
+
+    def touching(self, refs: Sequence[Ref]) -> list[LinkDecision]:
+        if not refs:
+            return []
+        conds = []
+        for s, r in refs:
+            conds.append(and_(LinkDecision.source_a == s, LinkDecision.record_id_a == r))
+            conds.append(and_(LinkDecision.source_b == s, LinkDecision.record_id_b == r))
+        return list(self.session.scalars(select(LinkDecision).where(or_(*conds))))
+
+    def get(self, a: Ref, b: Ref) -> LinkDecision | None:
+        return self.session.scalar(
+            select(LinkDecision).where(
+                LinkDecision.source_a == a[0],
+                LinkDecision.record_id_a == a[1],
+                LinkDecision.source_b == b[0],
+                LinkDecision.record_id_b == b[1],
+            )
+        )
+
+    def add(self, decision: LinkDecision) -> None:
+        self.session.add(decision)
+        self.session.flush()
+
+
+class GreyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, rows: list[dict[str, Any]], now: datetime) -> int:
+        """Open new pairs; refresh the probability and evidence of pairs already open."""
+        added = 0
+        for row in rows:
+            found = self.session.scalar(
+                select(GreyPair).where(
+                    GreyPair.source_a == row["source_a"],
+                    GreyPair.record_id_a == row["record_id_a"],
+                    GreyPair.source_b == row["source_b"],
+                    GreyPair.record_id_b == row["record_id_b"],
+                )
+            )
+            if found is None:
+                self.session.add(GreyPair(**row, status="open", created_at=now, updated_at=now))
+                added += 1
+            elif found.status == "open":
+                found.probability, found.reason, found.evidence = (
+                    row["probability"],
+                    row["reason"],
+                    row["evidence"],
+                )
+                found.updated_at = now
+        self.session.flush()
+        return added
+
+    def close(self, a: Ref, b: Ref, now: datetime) -> None:
+        self.session.execute(
+            update(GreyPair)
+            .where(
+                GreyPair.source_a == a[0],
+                GreyPair.record_id_a == a[1],
+                GreyPair.source_b == b[0],
+                GreyPair.record_id_b == b[1],
+            )
+            .values(status="decided", updated_at=now)
+        )
+
+    def open_pairs(self, limit: int, offset: int = 0) -> list[GreyPair]:
+        stmt = (
+            select(GreyPair)
+            .where(GreyPair.status == "open")
+            .order_by(GreyPair.probability.desc(), GreyPair.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(stmt))
+
+
+class UploadRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, upload_id: str) -> RosterUpload | None:
+        return self.session.get(RosterUpload, upload_id)
+
+    def add(self, upload: RosterUpload) -> None:
+        self.session.add(upload)
+        self.session.flush()
+
+    def seen(self, upload_id: str, record_ids: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for part in chunks(record_ids):
+            stmt = select(SnapshotSeen.record_id).where(
+                SnapshotSeen.upload_id == upload_id, SnapshotSeen.record_id.in_(part)
+            )
+            out.update(self.session.scalars(stmt))
+        return out
+
+    def mark_seen(self, upload_id: str, record_ids: Sequence[str]) -> None:
+        insert_rows(
+            self.session, SnapshotSeen, [{"upload_id": upload_id, "record_id": r} for r in record_ids]
+        )
+
+    def clear_seen(self, upload_id: str) -> None:
+        self.session.execute(delete(SnapshotSeen).where(SnapshotSeen.upload_id == upload_id))
+
+    def reject(self, rows: list[dict[str, Any]]) -> None:
+        insert_rows(self.session, Rejection, rows)
+
+    def rejections(self, upload_id: str, limit: int, after_line: int = 0) -> list[Rejection]:
+        stmt = (
+            select(Rejection)
+            .where(Rejection.upload_id == upload_id, Rejection.line > after_line)
+            .order_by(Rejection.line, Rejection.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
