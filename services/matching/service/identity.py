@@ -234,9 +234,15 @@ def rerun(db: Database, index: IdentityIndex, *, progress: Callable[[str], None]
         for old_id, into in plan.splits.items()
     ]
     grey = [
-        _grey_row((g["source_a"], g["record_id_a"]), (g["source_b"], g["record_id_b"]), g["probability"], g["reason"], None)
+        _grey_row(
+            (g["source_a"], g["record_id_a"]),
+            (g["source_b"], g["record_id_b"]),
+            g["probability"],
+            g["reason"],
+            None,
+        )
         for g in result.grey.iter_rows(named=True)
-    ]  # fmt: skip  # noqa: E501
+    ]
     with db.unit_of_work() as uow:
         session = uow.session
         repo, persons = RecordRepository(session), PersonRepository(session)
