@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.matching.api import checks, rosters
 from services.matching.config import MatchingSettings
 from services.matching.engine.model import FellegiSunter
+from services.matching.service import intake_events
 from services.matching.service.identity import resolve_pending
 from services.matching.service.person_index import IdentityIndex
 from shared.contracts.rosters import ROSTERS_PATH
@@ -25,7 +26,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         title="snx matching",
         description="Internal core: who is who across every roster, checks, deduplication and findings.",
         routers=[rosters.router, checks.router],
-        subscriptions=[FeedSubscription("intake")],
+        subscriptions=[FeedSubscription("intake", intake_events.HANDLERS)],
         workers=[Worker("identity", resolve, interval=settings.resolver_interval_seconds)]
         if settings.workers_enabled
         else [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -78,6 +78,20 @@ class RecordRepository:
             )
             ended += result.rowcount  # type: ignore[attr-defined]
         return ended
+
+    def set_application(
+        self, source: str, application_id: str, values: dict[str, Any], *, end: bool = False
+    ) -> int:
+        """Set ``values`` on the records of one application (``{application_id}/{position}``)."""
+        now = datetime.now(UTC)
+        extra = {"active": False, "pending": False} if end else {}
+        result = self.session.execute(
+            update(Record)
+            .where(Record.source == source, Record.record_id.like(f"{application_id}/%"))
+            .values(**values, **extra, content_hash="", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def end_absent(self, source: str, upload_id: str, now: datetime) -> int:
         """End the active records of ``source`` that the snapshot ``upload_id`` did not carry."""
