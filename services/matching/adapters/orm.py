@@ -63,6 +63,7 @@ class Record(MatchingBase):
     person_id: Mapped[str | None] = mapped_column(String(32), index=True)
     id18: Mapped[str | None] = mapped_column(String(18), index=True)  # valid resident ID, normalised
     name: Mapped[str] = mapped_column(String(200))
+    born: Mapped[date | None] = mapped_column(Date)  # from the valid ID, else the birth date given
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)  # the standard record's identity fields, raw
     household_ref: Mapped[str | None] = mapped_column(String(128))
     division_code: Mapped[str | None] = mapped_column(String(12))
@@ -171,3 +172,53 @@ class SnapshotSeen(MatchingBase):
 
     upload_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class Finding(MatchingBase):
+    """A duplicate (D…), a missed-aid case (G…): what a rule found, and what people decided."""
+
+    __tablename__ = "mt_finding"
+    __table_args__ = (Index("ix_mt_finding_queue", "status", "severity_rank", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # rule + persons (+ households)
+    rule: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # duplicate | missed
+    severity: Mapped[str] = mapped_column(String(10))
+    severity_rank: Mapped[int] = mapped_column(Integer)  # critical 4 … low 1, for sorting
+    status: Mapped[str] = mapped_column(String(10))  # open | confirmed | dismissed | resolved
+    persons: Mapped[list[str]] = mapped_column(JSON)
+    households: Mapped[list[str]] = mapped_column(JSON)
+    records: Mapped[list[Any]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    division_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    programmes: Mapped[list[str]] = mapped_column(JSON)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutreachTask(MatchingBase):
+    """A missed-aid finding's task for the township: reach the person, help them apply. Never a grant."""
+
+    __tablename__ = "mt_outreach_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("mt_finding.id", ondelete="CASCADE"), unique=True)
+    division_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    status: Mapped[str] = mapped_column(String(10))  # open | done | cancelled
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RulesState(MatchingBase):
+    """Where the incremental rules run got to: records changed after ``checked_until`` are next."""
+
+    __tablename__ = "mt_rules_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    full_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from services.matching.engine.record import birth_date_of
 from shared.codes.divisions import InvalidDivisionCode, significant_digits
 from shared.codes.idnumber import is_valid_id18, normalize_id_number
 from shared.i18n import Text
@@ -178,17 +179,19 @@ def parse_record(record: Any, source: str) -> tuple[dict[str, Any] | None, list[
         return None, problems
     assert record_id is not None and name is not None
     fields = {**identity, "name": name, "division_code": division}
+    id18 = valid_id18(identity["id_number"])
     row: dict[str, Any] = {
         "source": source,
         "record_id": record_id,
         "name": name,
         "fields": {k: v for k, v in fields.items() if v is not None},
-        "id18": valid_id18(identity["id_number"]),
+        "id18": id18,
+        "born": birth_date_of(identity["birth_date"], id18),
         "division_code": division,
         **aid,
         "attributes": attributes or None,
     }
-    row["content_hash"] = content_hash({k: v for k, v in row.items() if k != "id18"})
+    row["content_hash"] = content_hash({k: v for k, v in row.items() if k not in ("id18", "born")})
     return row, []
 
 

@@ -121,3 +121,16 @@ def normalize_record(raw: Mapping[str, Any], *, today: date | None = None) -> di
         "name_latin": keys.latin if keys else False,
     }
     return out
+
+
+def birth_date_of(raw_birth: str | None, id18: str | None, *, today: date | None = None) -> date | None:
+    """A person's birth date: the one inside a valid ID number, else the raw birth date's."""
+    day = today or date.today()
+    limit = day.year * 10000 + day.month * 100 + day.day
+    value = int(id18[6:14]) if id18 else _birth(raw_birth, limit)
+    if not value:
+        return None
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
