@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.matching.api import checks, rosters
+from services.matching.api import checks, review, rosters
 from services.matching.config import MatchingSettings
+from services.matching.domain import rules_config
 from services.matching.engine.model import FellegiSunter
 from services.matching.service import intake_events
+from services.matching.service.findings import check_changed
 from services.matching.service.identity import resolve_pending
 from services.matching.service.person_index import IdentityIndex
 from shared.contracts.rosters import ROSTERS_PATH
@@ -18,20 +20,25 @@ from shared.web.app import FeedSubscription, Worker, create_service_app
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     settings = settings or MatchingSettings()
 
-    def resolve(db: Database) -> int:  # runs once the app below exists
-        return resolve_pending(db, app.state.index)
+    def resolve_and_check(db: Database) -> int:  # runs once the app below exists
+        resolved = resolve_pending(db, app.state.index)
+        if resolved:
+            return resolved
+        found = check_changed(db, app.state.rules)
+        return found.raised + found.resolved + found.reopened
 
     app = create_service_app(
         settings,
         title="snx matching",
         description="Internal core: who is who across every roster, checks, deduplication and findings.",
-        routers=[rosters.router, checks.router],
+        routers=[rosters.router, checks.router, review.router],
         subscriptions=[FeedSubscription("intake", intake_events.HANDLERS)],
-        workers=[Worker("identity", resolve, interval=settings.resolver_interval_seconds)]
+        workers=[Worker("identity", resolve_and_check, interval=settings.resolver_interval_seconds)]
         if settings.workers_enabled
         else [],
         body_limits={ROSTERS_PATH: settings.roster_max_bytes},
     )
+    app.state.rules = rules_config.load(settings.rules_file or rules_config.SHIPPED)
     app.state.index = IdentityIndex(
         app.state.db, FellegiSunter.load(), refresh_seconds=settings.index_refresh_seconds
     )

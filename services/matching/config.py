@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
@@ -16,4 +17,5 @@ class MatchingSettings(ServiceSettings):
     workers_enabled: bool = True  # the identity resolver (tests drive it themselves)
     resolver_interval_seconds: float = 1.0
     index_refresh_seconds: float = 1.0
+    rules_file: Path | None = None  # the cross-check rules; None: the shipped rules.toml
     roster_max_bytes: int = 16 << 30  # a roster upload streams: this only bounds one request

@@ -201,6 +201,15 @@ class Finding(MatchingBase):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FindingPerson(MatchingBase):
+    """Which persons a finding is about (to find a person's findings without reading JSON)."""
+
+    __tablename__ = "mt_finding_person"
+
+    finding_id: Mapped[str] = mapped_column(ForeignKey("mt_finding.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
 class OutreachTask(MatchingBase):
     """A missed-aid finding's task for the township: reach the person, help them apply. Never a grant."""
 

@@ -153,7 +153,7 @@ class RecordRepository:
             .order_by(Record.pk)
         )
         for row in self.session.execute(stmt).yield_per(50_000):
-            yield row.tuple()
+            yield tuple(row)
 
     def identities(self) -> Iterable[tuple[int, str, str, str | None, bool, dict[str, Any]]]:
         """(pk, source, record_id, person_id, pending, fields) of every active record, in pk order."""
@@ -165,7 +165,7 @@ class RecordRepository:
             .order_by(Record.pk)
         )
         for row in self.session.execute(stmt).yield_per(50_000):
-            yield row.tuple()
+            yield tuple(row)
 
 
 class PersonRepository:

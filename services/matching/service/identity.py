@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+from sqlalchemy.orm import Session
 
 from services.matching.adapters.orm import LinkDecision, Record
 from services.matching.adapters.repository import (
@@ -32,8 +33,9 @@ from services.matching.adapters.repository import (
     RecordRepository,
     Ref,
 )
-from services.matching.domain.stable_ids import assign, new_person_id
+from services.matching.domain.stable_ids import Assignment, assign, new_person_id
 from services.matching.engine.batch import Decisions, dedup
+from services.matching.engine.model import FellegiSunter
 from services.matching.service.person_index import IDENTITY_COLUMNS, IdentityIndex, standard
 from shared.db import Database
 from shared.events.outbox import utcnow
@@ -71,7 +73,7 @@ class Constraints:
         return Decisions(must_link=pairs(self.must), cannot_link=pairs(self.cannot))
 
 
-def _event(
+def identity_event(
     action: str, person: str, records: list[Ref], decided_by: str, now: datetime, **kw: Any
 ) -> dict[str, Any]:
     return {
@@ -85,7 +87,7 @@ def _event(
     }
 
 
-def _grey_row(rec: Ref, other: Ref, probability: float, reason: str, evidence: Any) -> dict[str, Any]:
+def _grey_row(rec: Ref, other: Ref, probability: float, reason: str, evidence: Any = None) -> dict[str, Any]:
     a, b = canonical(rec, other)
     return {
         "source_a": a[0],
@@ -136,10 +138,12 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
             if person is None:
                 person = new_person_id()
                 new_persons.append({"id": person, "created_at": now})
-                events.append(_event("created", person, [ref], f"{ENGINE}:{index.model.version}", now))
+                events.append(
+                    identity_event("created", person, [ref], f"{ENGINE}:{index.model.version}", now)
+                )
             elif person != rec.person_id:
                 events.append(
-                    _event("linked", person, [ref], why, now, other=rec.person_id, evidence=evidence)
+                    identity_event("linked", person, [ref], why, now, other=rec.person_id, evidence=evidence)
                 )
             grey += unsure
             rec.person_id, rec.pending, rec.updated_at = person, False, now
@@ -192,77 +196,112 @@ class RunSummary:
     seconds: dict[str, float]
 
 
-def _frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+def records_frame(rows: list[tuple[Any, ...]]) -> pl.DataFrame:
     data: dict[str, list[Any]] = {"source": [], "record_id": [], **{c: [] for c in IDENTITY_COLUMNS}}
     for row in rows:
         data["source"].append(row[1])
         data["record_id"].append(row[2])
         for c in IDENTITY_COLUMNS:
             data[c].append(row[5].get(c))
-    return pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+    frame = pl.DataFrame(data, schema=dict.fromkeys(data, pl.String))
+    return frame.with_columns(
+        pl.int_range(1, frame.height + 1, dtype=pl.Int64).alias("line"),
+        pl.lit(None, pl.String).alias("error"),
+    )
 
 
-def rerun(db: Database, index: IdentityIndex, *, progress: Callable[[str], None] | None = None) -> RunSummary:
-    """Cluster every active record again, honouring every decision, keeping person ids stable."""
-    with db.unit_of_work() as uow:
-        rows = list(
-            RecordRepository(uow.session).identities()
-        )  # pk, source, record_id, person, pending, fields
-        constraints = Constraints.of(DecisionRepository(uow.session).all())
-    result = dedup([_frame(rows)], index.model, decisions=constraints.as_engine(), progress=progress)
+@dataclass
+class Plan:
+    """A clustering of some records and the stable ids it keeps: what ``apply_plan`` writes."""
+
+    rows: list[tuple[Any, ...]]  # (pk, source, record_id, person_id, pending, fields)
+    clusters: list[int]
+    ids: Assignment
+    grey: pl.DataFrame
+    seconds: dict[str, float]
+
+    def members(self) -> dict[str, list[Ref]]:
+        out: dict[str, list[Ref]] = defaultdict(list)
+        for row, cluster in zip(self.rows, self.clusters, strict=True):
+            out[self.ids.ids[cluster]].append((row[1], row[2]))
+        return out
+
+
+def plan_clusters(
+    rows: list[tuple[Any, ...]],
+    constraints: Constraints,
+    model: FellegiSunter,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    result = dedup([records_frame(rows)], model, decisions=constraints.as_engine(), progress=progress)
     keys = result.records.sort("line").select(
         pl.coalesce("person_key", pl.lit("record:") + pl.col("record_id")).rank("dense").cast(pl.Int64)
     )
     clusters = keys.to_series().to_list()
-    plan = assign(clusters, [r[3] for r in rows])
+    ids = assign(clusters, [r[3] for r in rows])
+    return Plan(rows, clusters, ids, result.grey, result.stats["seconds"])
+
+
+def apply_plan(session: Session, plan: Plan, decided_by: str, evidence: dict[str, Any] | None = None) -> int:
+    """Write a plan: new persons, records that change person, merges and splits in the log.
+    Returns how many records moved from one person to another."""
     now = utcnow()
-    decided_by = f"{ENGINE}:{index.model.version}:rerun"
     changes, done, moved = [], [], 0
-    members: dict[str, list[Ref]] = defaultdict(list)
-    for row, cluster in zip(rows, clusters, strict=True):
-        person = plan.ids[cluster]
-        members[person].append((row[1], row[2]))
+    for row, cluster in zip(plan.rows, plan.clusters, strict=True):
+        person = plan.ids.ids[cluster]
         if person != row[3]:
             changes.append({"pk": row[0], "person_id": person, "pending": False, "updated_at": now})
             moved += row[3] is not None
         elif row[4]:
             done.append({"pk": row[0], "pending": False, "updated_at": now})
-    events = [_event("merged", kept, members[kept], decided_by, now, evidence={"merged": olds})
-              for kept, olds in plan.merges.items()]  # fmt: skip
-    events += [
-        _event("split", old_id, members.get(old_id, []), decided_by, now, evidence={"into": into})
-        for old_id, into in plan.splits.items()
+    members = plan.members()
+    extra = evidence or {}
+    events = [
+        identity_event("merged", kept, members[kept], decided_by, now, evidence={**extra, "merged": olds})
+        for kept, olds in plan.ids.merges.items()
     ]
+    events += [
+        identity_event("split", old, members.get(old, []), decided_by, now, evidence={**extra, "into": into})
+        for old, into in plan.ids.splits.items()
+    ]
+    repo, persons = RecordRepository(session), PersonRepository(session)
+    persons.add([{"id": p, "created_at": now} for p in plan.ids.new])
+    repo.update(changes)
+    repo.update(done)
+    persons.log(events)
+    merged_away = {o: kept for kept, olds in plan.ids.merges.items() for o in olds}
+    persons.retire_empty(sorted(merged_away), now, merged_away)
+    return moved
+
+
+def rerun(db: Database, index: IdentityIndex, *, progress: Callable[[str], None] | None = None) -> RunSummary:
+    """Cluster every active record again, honouring every decision, keeping person ids stable."""
+    with db.unit_of_work() as uow:
+        rows = list(RecordRepository(uow.session).identities())
+        constraints = Constraints.of(DecisionRepository(uow.session).all())
+    plan = plan_clusters(rows, constraints, index.model, progress)
     grey = [
         _grey_row(
             (g["source_a"], g["record_id_a"]),
             (g["source_b"], g["record_id_b"]),
             g["probability"],
             g["reason"],
-            None,
         )
-        for g in result.grey.iter_rows(named=True)
+        for g in plan.grey.iter_rows(named=True)
     ]
     with db.unit_of_work() as uow:
-        session = uow.session
-        repo, persons = RecordRepository(session), PersonRepository(session)
-        persons.add([{"id": p, "created_at": now} for p in plan.new])
-        repo.update(changes)
-        repo.update(done)
-        persons.log(events)
-        merged_away = {o: kept for kept, olds in plan.merges.items() for o in olds}
-        persons.retire_empty(sorted(merged_away), now, merged_away)
-        added = GreyRepository(session).upsert(grey, now)
+        moved = apply_plan(uow.session, plan, f"{ENGINE}:{index.model.version}:rerun")
+        added = GreyRepository(uow.session).upsert(grey, utcnow())
     index.invalidate()
     summary = RunSummary(
         records=len(rows),
-        persons=len(members),
-        created=len(plan.new),
-        merged=len(plan.merges),
-        split=len(plan.splits),
+        persons=len(set(plan.clusters)),
+        created=len(plan.ids.new),
+        merged=len(plan.ids.merges),
+        split=len(plan.ids.splits),
         moved=moved,
         grey=added,
-        seconds=result.stats["seconds"],
+        seconds=plan.seconds,
     )
     log.info("identity.rerun", **{k: v for k, v in summary.__dict__.items() if k != "seconds"})
     return summary

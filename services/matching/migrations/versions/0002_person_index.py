@@ -162,6 +162,15 @@ def upgrade() -> None:
     sa.Column('record_id', sa.String(length=128), nullable=False),
     sa.PrimaryKeyConstraint('upload_id', 'record_id', name=op.f('pk_mt_snapshot_seen'))
     )
+    op.create_table('mt_finding_person',
+    sa.Column('finding_id', sa.String(length=36), nullable=False),
+    sa.Column('person_id', sa.String(length=32), nullable=False),
+    sa.ForeignKeyConstraint(['finding_id'], ['mt_finding.id'], name=op.f('fk_mt_finding_person_finding_id_mt_finding'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('finding_id', 'person_id', name=op.f('pk_mt_finding_person'))
+    )
+    with op.batch_alter_table('mt_finding_person', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mt_finding_person_person_id'), ['person_id'], unique=False)
+
     op.create_table('mt_outreach_task',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('finding_id', sa.String(length=36), nullable=False),
@@ -204,6 +213,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_mt_outreach_task_division_code'))
 
     op.drop_table('mt_outreach_task')
+    with op.batch_alter_table('mt_finding_person', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mt_finding_person_person_id'))
+
+    op.drop_table('mt_finding_person')
     op.drop_table('mt_snapshot_seen')
     op.drop_table('mt_rules_state')
     with op.batch_alter_table('mt_roster_upload', schema=None) as batch_op:
