@@ -17,6 +17,10 @@ from sqlalchemy.orm import Session
 from services.matching.adapters.orm import Record
 from services.matching.adapters.repository import RecordRepository
 from services.matching.domain.roster_records import valid_id18
+from services.matching.domain.rules import Fact, evaluate
+from services.matching.domain.rules_config import RuleSet
+from services.matching.engine.record import birth_date_of
+from services.matching.service.findings import world_of
 from services.matching.service.person_index import IdentityIndex
 from shared.contracts.precheck import PrecheckHit, PrecheckRequest, PrecheckResult
 from shared.events.outbox import utcnow
@@ -146,3 +150,64 @@ def precheck(session: Session, index: IdentityIndex, request: PrecheckRequest) -
                 )
             )
     return PrecheckResult(status="hits" if hits else "clear", hits=hits, checked_at=utcnow())
+
+
+NEW = "application"
+
+
+def _applied_for(
+    member: Mapping[str, Any], index: int, person: str, programme: str, division: str | None
+) -> Fact:
+    """The aid being applied for, as the record it would become, to see what it would collide with."""
+    id18 = valid_id18(member.get("id_number"))
+    return Fact(
+        source=NEW,
+        record_id=f"new/{index}",
+        person=person,
+        programme=programme,
+        status="active",
+        division=division,
+        household=f"{NEW}:new",
+        born=birth_date_of(member.get("birth_date"), id18),
+    )
+
+
+def check(
+    session: Session, index: IdentityIndex, rs: RuleSet, members: Sequence[Mapping[str, Any]], *,
+    programme: str | None, division: str | None, application_id: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Who each member is, the aid each already receives, and — when ``programme`` is given —
+    the duplicate rules the new aid would break."""
+    found = []
+    applied: list[Fact] = []
+    for i, m in enumerate(members):
+        matches = find_persons(session, index, {**m, "division_code": division}, possible=True)
+        linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
+        found.append(
+            {"index": i, "matches": matches, "aid": current_aid(matches, exclude_application=application_id)}
+        )
+        if programme and linked:
+            applied.append(_applied_for(m, i, linked[0].person_id, programme, division))
+    conflicts = []
+    if applied:
+        world = world_of(session, [f.person for f in applied], utcnow().date(), extra=applied)
+        own = f"{application_id}/" if application_id else None
+        for person, facts in world.facts.items():
+            world.facts[person] = [
+                f for f in facts if not (own and f.source == INTAKE and f.record_id.startswith(own))
+            ]
+        by_person = {f.person: f for f in applied}
+        for hit in evaluate(rs, world, by_person, kinds=frozenset({"duplicate"})):
+            mine = [by_person[p] for p in hit.persons if p in by_person and by_person[p].ref in hit.records]
+            if mine:
+                conflicts.append(
+                    {
+                        "rule": hit.rule.id,
+                        "severity": hit.rule.severity,
+                        "description": {"en": hit.rule.text.en, "zh": hit.rule.text.zh},
+                        "member_index": int(mine[0].record_id.split("/")[1]),
+                        "person_id": mine[0].person,
+                        "evidence": hit.evidence,
+                    }
+                )
+    return {"checked_at": utcnow(), "members": found, "conflicts": conflicts}
