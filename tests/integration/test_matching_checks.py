@@ -28,8 +28,8 @@ def test_a_mistyped_id_finds_the_person_their_aid_and_the_conflict_a_new_applica
 ) -> None:
     pid = make_id("19580808", area="330106")
     assert typo(pid) != pid
-    aid = {"programme": "dibao", "division_code": "330106001", "household_ref": "h1", "start_date": "2023-05-01"}
-    send(matching, "mca.dibao", [person("d1", "孙立新", pid, "1958-08-08", **aid)])
+    aid = {"programme": "dibao", "division_code": "330106001", "household_ref": "h1"}
+    send(matching, "mca.dibao", [person("d1", "孙立新", pid, "1958-08-08", start_date="2023-05-01", **aid)])
     resolve(matching)
     body = {
         "members": [{"name": "孙立新", "id_number": typo(pid), "birth_date": "1958年8月8日"}],
