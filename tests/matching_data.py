@@ -54,3 +54,33 @@ def persons_of(client: TestClient) -> dict[tuple[str, str], str]:
     with app.state.db.unit_of_work() as uow:
         rows = uow.session.execute(select(Record.source, Record.record_id, Record.person_id))
         return {(s, r): p for s, r, p in rows}
+
+
+class Served:
+    """An app served by a real uvicorn on a free loopback port, in a thread: ``with Served(app) as url``."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        from tests.support import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        self.server = uvicorn.Server(config)
+
+    def __enter__(self) -> str:
+        import threading
+        import time
+
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.01)
+        return self.url
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)

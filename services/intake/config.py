@@ -20,6 +20,7 @@ class IntakeSettings(ServiceSettings):
     reject_unknown_divisions: bool = True
     # Pre-check against matching at submission: a short wait, then a worker retries.
     precheck_timeout_seconds: float = 0.8
+    economic_check_timeout_seconds: float = 30.0
     precheck_retry_seconds: float = 5.0
     precheck_retry_max_seconds: float = 300.0
     precheck_breaker_seconds: float = 5.0

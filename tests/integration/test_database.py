@@ -25,6 +25,7 @@ from tests.support import Databases
 
 SERVICE_METADATA = {
     "intake": ("services.intake.adapters.orm", "IntakeBase"),
+    "matching": ("services.matching.adapters.orm", "MatchingBase"),
 }
 
 

@@ -1,4 +1,5 @@
-"""intake's client of matching: the pre-check (contract in ``shared.contracts.precheck``).
+"""intake's clients of matching: the pre-check (``shared.contracts.precheck``) and the economic
+check (``shared.contracts.economic_check``).
 
 A failed call is not an error for the township: the application is kept with the pre-check
 pending and a worker retries. After a failure the client stops calling for a short while (a
@@ -14,8 +15,16 @@ import httpx
 from pydantic import ValidationError
 
 from services.intake.config import IntakeSettings
+from shared.contracts.economic_check import (
+    ECONOMIC_CHECK_PATH,
+    SCOPE_ECONOMIC_CHECK,
+    EconomicCheckReport,
+    EconomicCheckRequest,
+)
 from shared.contracts.precheck import PRECHECK_PATH, SCOPE_PRECHECK, PrecheckRequest, PrecheckResult
+from shared.errors import ServiceUnavailable
 from shared.http import service_client
+from shared.i18n import Text
 from shared.logs import get_logger
 
 log = get_logger("snx.intake.precheck")
@@ -47,6 +56,33 @@ class PrecheckClient:
         with self._lock:
             self._open_until = 0.0
         return result
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class EconomicCheckClient:
+    """Asks matching for a household's economic check (``shared.contracts.economic_check``)."""
+
+    def __init__(self, settings: IntakeSettings, transport: httpx.BaseTransport | None = None) -> None:
+        self._client = service_client(settings, "matching", [SCOPE_ECONOMIC_CHECK], transport=transport)
+        self._timeout = settings.economic_check_timeout_seconds
+
+    def check(self, request: EconomicCheckRequest) -> EconomicCheckReport:
+        try:
+            response = self._client.post(
+                ECONOMIC_CHECK_PATH, json=request.model_dump(mode="json"), timeout=self._timeout
+            )
+            response.raise_for_status()
+            return EconomicCheckReport.model_validate(response.json())
+        except (httpx.HTTPError, ValidationError, ValueError) as exc:
+            log.warning("intake.economic_check_unavailable", error=type(exc).__name__)
+            raise ServiceUnavailable(
+                Text(
+                    "The economic check could not be made now; try again later.",
+                    "暂时无法进行经济状况核对，请稍后再试。",
+                )
+            ) from exc
 
     def close(self) -> None:
         self._client.close()

@@ -26,7 +26,7 @@ from services.intake.domain.policy import ACTION_SCOPES, SCOPE_READ, SCOPE_WRITE
 from services.intake.domain.programmes import Programme
 from services.intake.domain.workflow import Action, Status
 from services.intake.service import applications as service
-from services.intake.service import workflow
+from services.intake.service import economic_checks, workflow
 from services.intake.service.context import IntakeContext
 from shared.auth import Principal, require_scopes
 from shared.errors import BadRequest, FieldError, ValidationFailed
@@ -174,3 +174,20 @@ def _action_route(action: Action) -> None:
 
 for _action in Action:
     _action_route(_action)
+
+
+@router.post(
+    "/{application_id}/economic-check",
+    response_model=ApplicationRead,
+    summary="Run the economic check in matching and record its report (核对并出具报告)",
+)
+def economic_check(
+    application_id: str,
+    session: SessionDep,
+    who: Annotated[Principal, Depends(require_scopes(ACTION_SCOPES[Action.REPORT_CHECK]))],
+    ctx: Context,
+    body: Annotated[ActionBody | None, Body()] = None,
+) -> ApplicationRead:
+    body = body or ActionBody()
+    app = economic_checks.run_economic_check(session, who, ctx, application_id, body.on, body.note)
+    return application_read(app, ctx.today())

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.intake.adapters.matching import PrecheckClient
+from services.intake.adapters.matching import EconomicCheckClient, PrecheckClient
 from services.intake.config import IntakeSettings
 from services.intake.domain.clock import WorkingCalendar
 from shared.codes.divisions import DivisionTable
@@ -18,6 +18,7 @@ class IntakeContext:
     divisions: DivisionTable
     calendar: WorkingCalendar
     prechecker: PrecheckClient
+    checker: EconomicCheckClient
     today: Callable[[], date] = field(default=date.today)
 
     @classmethod
@@ -27,7 +28,9 @@ class IntakeContext:
             divisions=DivisionTable.load(),
             calendar=WorkingCalendar.load(settings.holiday_calendar),
             prechecker=PrecheckClient(settings),
+            checker=EconomicCheckClient(settings),
         )
 
     def close(self) -> None:
         self.prechecker.close()
+        self.checker.close()

@@ -9,8 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from services.matching.service import checks
+from services.matching.service import checks, economic_checks
 from shared.auth import Principal, require_scopes
+from shared.contracts.economic_check import (
+    ECONOMIC_CHECK_PATH,
+    SCOPE_ECONOMIC_CHECK,
+    EconomicCheckReport,
+    EconomicCheckRequest,
+)
 from shared.contracts.precheck import PRECHECK_PATH, SCOPE_PRECHECK, PrecheckRequest, PrecheckResult
 from shared.web.deps import SessionDep
 
@@ -104,3 +110,16 @@ def check(body: CheckRequest, request: Request, session: SessionDep, _: Checker)
         member["matches"] = [asdict(m) for m in member["matches"]]
         member["aid"] = [asdict(a) for a in member["aid"]]
     return result
+
+
+EconomicChecker = Annotated[Principal, Depends(require_scopes(SCOPE_ECONOMIC_CHECK))]
+
+
+@router.post(
+    ECONOMIC_CHECK_PATH, response_model=EconomicCheckReport, summary="Economic check of a household (核对)"
+)
+def economic(
+    body: EconomicCheckRequest, request: Request, session: SessionDep, _: EconomicChecker
+) -> EconomicCheckReport:
+    state = request.app.state
+    return economic_checks.economic_check(session, state.index, state.rules, body)
