@@ -2,6 +2,7 @@
 
 snx match dedup --input F --output G [--explain] [--grey H] [--decisions D] [--model M] [--train]
 snx match train --input F --output MODEL.json
+snx match recheck [--identities]   (the service's database, from MATCHING_* settings)
 """
 
 from __future__ import annotations
@@ -118,8 +119,41 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recheck(args: argparse.Namespace) -> int:
+    """The cross-check rules over every person (and with --identities, who is who first)."""
+    from services.matching.config import MatchingSettings
+    from services.matching.domain import rules_config
+    from services.matching.engine.model import FellegiSunter
+    from services.matching.service.findings import recheck_all
+    from services.matching.service.identity import rerun, resolve_pending
+    from services.matching.service.person_index import IdentityIndex
+    from shared.db import Database
+
+    settings = MatchingSettings()
+    db = Database(settings.database_url)
+    index = IdentityIndex(db, FellegiSunter.load())
+    try:
+        if args.identities:
+            s = rerun(db, index, progress=_say)
+            _say(
+                f"identities: {s.records:,} records, {s.persons:,} persons; {s.merged} merged, {s.split} split"
+            )
+        while resolve_pending(db, index):
+            pass
+        counts = recheck_all(
+            db, rules_config.load(settings.rules_file or rules_config.SHIPPED), progress=_say
+        )
+    finally:
+        db.dispose()
+    _say(
+        f"rules: {counts.persons:,} persons checked; {counts.raised:,} findings raised, "
+        f"{counts.reopened:,} reopened, {counts.resolved:,} resolved"
+    )
+    return 0
+
+
 def add_commands(sub: Any) -> None:
-    match = sub.add_parser("match", help="batch matching: dedup, train")
+    match = sub.add_parser("match", help="batch matching: dedup, train, recheck")
     verbs = match.add_subparsers(dest="verb", required=True)
     dedup = verbs.add_parser("dedup", help="deduplicate NDJSON person records", description=DESCRIPTION)
     dedup.add_argument("--input", required=True, help="NDJSON file of standard person records ('-' = stdin)")
@@ -137,3 +171,8 @@ def add_commands(sub: Any) -> None:
     train.add_argument("--output", required=True)
     train.add_argument("--version", help="version string stored in the model")
     train.set_defaults(func=_train)
+    recheck = verbs.add_parser(
+        "recheck", help="run the cross-check rules over everyone (the service's database)"
+    )
+    recheck.add_argument("--identities", action="store_true", help="re-cluster every record first (full run)")
+    recheck.set_defaults(func=_recheck)

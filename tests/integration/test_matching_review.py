@@ -171,3 +171,30 @@ def test_review_needs_the_review_scope(matching: TestClient) -> None:
     assert matching.get("/v1/findings", headers=other).status_code == 403
     assert matching.get("/v1/review/pairs", headers=other).status_code == 403
     assert matching.get("/v1/findings").status_code == 401
+
+
+def test_snx_match_recheck_runs_identities_and_rules_in_full_and_keeps_decisions(
+    matching: TestClient, db_url: Any
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    pid = make_id("19560101")
+    send(matching, "mca.dibao", [person("d1", "周国强", pid, programme="dibao")])
+    send(matching, "mca.tekun", [person("t1", "周国强", pid, programme="tekun")])
+    app: Any = matching.app
+    env = {**os.environ, "MATCHING_DATABASE_URL": str(app.state.db.url.render_as_string(hide_password=False))}
+    command = [sys.executable, "-m", "shared.cli", "match", "recheck", "--identities"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1 findings raised" in done.stderr and "2 records, 1 persons" in done.stderr
+    [finding] = matching.get("/v1/findings", headers=REVIEW).json()["items"]
+    matching.post(
+        f"/v1/findings/{finding['id']}/decision",
+        json={"decision": "dismiss", "reason": "已核实"},
+        headers=REVIEW,
+    )
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert "0 findings raised" in again.stderr
+    assert matching.get(f"/v1/findings/{finding['id']}", headers=REVIEW).json()["status"] == "dismissed"
