@@ -136,7 +136,8 @@ def _recheck(args: argparse.Namespace) -> int:
         if args.identities:
             s = rerun(db, index, progress=_say)
             _say(
-                f"identities: {s.records:,} records, {s.persons:,} persons; {s.merged} merged, {s.split} split"
+                f"identities: {s.records:,} records, {s.persons:,} persons; "
+                f"{s.merged} merged, {s.split} split"
             )
         while resolve_pending(db, index):
             pass
