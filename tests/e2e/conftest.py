@@ -20,6 +20,7 @@ from tests.support import Databases, free_port
 @dataclass
 class Stack:
     urls: dict[str, str]
+    database_urls: dict[str, str]
     logs: dict[str, Path]
     procs: dict[str, subprocess.Popen[bytes]]
 
@@ -52,9 +53,10 @@ def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
 def stack(databases: Databases, backend: str, tmp_path: Path) -> Iterator[Stack]:
     ports = {s: free_port() for s in SERVICES}
     env = dict(os.environ)
+    database_urls = {s: databases.fresh_url(backend, s) for s in SERVICES}
     for s in SERVICES:
         prefix = s.upper()
-        env[f"{prefix}_DATABASE_URL"] = databases.fresh_url(backend, s)
+        env[f"{prefix}_DATABASE_URL"] = database_urls[s]
         env[f"{prefix}_PORT"] = str(ports[s])
         env[f"{prefix}_ENV"] = "test"
         env[f"{prefix}_LOG_FORMAT"] = "json"
@@ -76,6 +78,6 @@ def stack(databases: Databases, backend: str, tmp_path: Path) -> Iterator[Stack]
     try:
         for s in SERVICES:
             wait_ready(urls[s], procs[s])
-        yield Stack(urls, logs, procs)
+        yield Stack(urls, database_urls, logs, procs)
     finally:
         stop(procs)

@@ -101,3 +101,27 @@ def test_the_precheck_reports_roster_aid_and_applications_from_intakes_feed(
         for h in matching.post("/internal/precheck", json=own, headers=PRECHECK).json()["hits"]
     }
     assert hits == {("aided", "mca.dibao")}  # never reported against itself
+
+
+def test_the_index_refreshes_from_the_database_on_every_backend(matching: TestClient) -> None:
+    """A second process (here: the same app with its cache refreshed) sees records changed since."""
+    import time
+
+    app: Any = matching.app
+    index = app.state.index
+    index.refresh_seconds = 0.0
+    pid = make_id("19700707")
+    send(matching, "mca.dibao", [person("r1", "黄河", pid, programme="dibao")])
+    resolve(matching)
+    index.current()  # loaded
+    send(
+        matching,
+        "mca.dibao",
+        [person("r1", "黄河", pid, programme="dibao"), person("r2", "长江", make_id(), programme="dibao")],
+    )
+    resolve(matching)
+    time.sleep(0.01)
+    for _ in range(3):  # refreshes apply each changed record once, whatever the backend's datetimes
+        index.current()
+    body = {"members": [{"name": "长江", "id_number": None, "birth_date": None}]}
+    assert matching.post("/v1/checks", json=body, headers=CHECK).status_code == 200

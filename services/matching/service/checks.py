@@ -1,5 +1,7 @@
 """Real-time checks: who these people are, and what aid they already receive from every source.
 
+The place an application is made is not used as identity evidence: a person aided in one county and
+applying in another is exactly the duplicate to find, and a different county must not hide them.
 A member is found by the in-memory index (linked candidates, with their evidence) and, to miss
 nothing that has not been resolved yet, by its valid ID number directly in the database. The aid
 of a person is every active record of theirs that stands for a programme.
@@ -130,7 +132,6 @@ def precheck(session: Session, index: IdentityIndex, request: PrecheckRequest) -
             "name": m.name,
             "birth_date": m.birth_date.isoformat() if m.birth_date else None,
             "sex": m.sex,
-            "division_code": request.division_code,
         }
         for a in current_aid(
             find_persons(session, index, member), exclude_application=request.application_id
@@ -181,7 +182,7 @@ def check(
     found = []
     applied: list[Fact] = []
     for i, m in enumerate(members):
-        matches = find_persons(session, index, {**m, "division_code": division}, possible=True)
+        matches = find_persons(session, index, m, possible=True)
         linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
         found.append(
             {"index": i, "matches": matches, "aid": current_aid(matches, exclude_application=application_id)}

@@ -32,7 +32,6 @@ def economic_check(
             "id_number": m.id_number,
             "name": m.name,
             "birth_date": m.birth_date.isoformat() if m.birth_date else None,
-            "division_code": request.division_code,
         }
         linked = [p.person_id for p in find_persons(session, index, query) if p.linked]
         persons = [p for p in linked if not p.startswith("record:")]

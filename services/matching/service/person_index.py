@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -95,9 +95,10 @@ class IdentityIndex:
                 return
             for r in records:
                 ref = (r.source, r.record_id)
-                if self._applied.get(ref) == r.updated_at:
+                at = r.updated_at if r.updated_at.tzinfo else r.updated_at.replace(tzinfo=UTC)  # SQLite
+                if self._applied.get(ref) == at:
                     continue
-                self._applied[ref] = r.updated_at
+                self._applied[ref] = at
                 if r.active and r.person_id and not r.pending:
                     self._index.add(standard(r), r.person_id)
                 else:
