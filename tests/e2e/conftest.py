@@ -23,6 +23,23 @@ class Stack:
     database_urls: dict[str, str]
     logs: dict[str, Path]
     procs: dict[str, subprocess.Popen[bytes]]
+    env: dict[str, str]
+
+    def start(self, service: str) -> None:
+        """Start (or start again, after a kill) one service's process, and wait until it is ready."""
+        with self.logs[service].open("ab") as out:
+            self.procs[service] = subprocess.Popen(
+                [sys.executable, "-m", "shared.cli", "serve", service],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_ready(self.urls[service], self.procs[service])
+
+    def kill(self, service: str) -> None:
+        """``kill -9``: no shutdown, no flush."""
+        self.procs[service].kill()
+        self.procs[service].wait(timeout=15)
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -78,6 +95,6 @@ def stack(databases: Databases, backend: str, tmp_path: Path) -> Iterator[Stack]
     try:
         for s in SERVICES:
             wait_ready(urls[s], procs[s])
-        yield Stack(urls, database_urls, logs, procs)
+        yield Stack(urls, database_urls, logs, procs, env)
     finally:
         stop(procs)
