@@ -44,8 +44,8 @@ def header(title: str, **facts: Any) -> None:
         print(f"{k}: {v}")
 
 
-def fresh_database(url: str) -> str:
-    """Drop and recreate a PostgreSQL database (or delete a SQLite file), then migrate intake."""
+def fresh_database(url: str, service: str = "intake") -> str:
+    """Drop and recreate a PostgreSQL database (or delete a SQLite file), then migrate ``service``."""
     u = normalize_url(url)
     if u.get_backend_name() == "postgresql":
         admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -55,7 +55,7 @@ def fresh_database(url: str) -> str:
     elif u.database:
         for suffix in ("", "-wal", "-shm"):
             Path(u.database + suffix).unlink(missing_ok=True)
-    upgrade("intake", url)
+    upgrade(service, url)
     return url
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import orjson
 
 from services.matching.adapters.orm import RosterUpload
-from services.matching.adapters.repository import RecordRepository, UploadRepository
+from services.matching.adapters.repository import RecordRepository, UploadRepository, plan_each_query
 from services.matching.domain.roster_records import NOT_OBJECT, Problem, parse_record, problem
 from shared.db import Database
 from shared.errors import BadRequest, NotFound
@@ -174,6 +174,7 @@ class RosterIngest:
                 row["_line"] = self.line
                 rows.append(row)
         with self.db.unit_of_work() as uow:
+            plan_each_query(uow.session)
             uploads = UploadRepository(uow.session)
             ended: list[str] = []
             if self.mode == "snapshot":
