@@ -78,7 +78,7 @@ def find_persons(
     """The persons a member is (linked), and with ``possible`` those they may be (grey zone)."""
     query = {"source": "check", "record_id": "-", **member}
     found: dict[str, PersonMatch] = {}
-    for cand in index.current().query(query, limit=10):
+    for cand in index.query(query, limit=10):
         if cand.linked or (possible and cand.probability >= index.model.review_probability):
             found[cand.person_key] = PersonMatch(
                 cand.person_key, cand.probability, cand.linked, "index", cand.evidence

@@ -117,7 +117,7 @@ def resolve_pending(db: Database, index: IdentityIndex, *, batch: int = BATCH) -
 
 
 def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
-    engine = index.current()
+    index.current()  # load or refresh it before this transaction (loading reads the database)
     now = utcnow()
     with db.unit_of_work() as uow:
         session = uow.session
@@ -130,13 +130,13 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
         new_persons, events, grey = [], [], []
         for rec in pending:
             ref = (rec.source, rec.record_id)
-            engine.remove(*ref)
-            if not rec.active:
-                rec.pending = False
-                continue
-            person, why, evidence, unsure = _decide(rec, ref, engine, constraints, person_of, index)
-            if person is None:
-                person = new_person_id()
+            with index.lock:  # one record at a time: checks answer in between
+                engine = index.current(refresh=False)
+                engine.remove(*ref)
+                found, why, evidence, unsure = _decide(rec, ref, engine, constraints, person_of, index)
+                person = found or new_person_id()
+                engine.add(standard(rec), person)
+            if found is None:
                 new_persons.append({"id": person, "created_at": now})
                 events.append(
                     identity_event("created", person, [ref], f"{ENGINE}:{index.model.version}", now)
@@ -148,7 +148,6 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
             grey += unsure
             rec.person_id, rec.pending, rec.updated_at = person, False, now
             person_of[ref] = person
-            engine.add(standard(rec), person)
         persons.add(new_persons)
         persons.log(events)
         GreyRepository(session).upsert(grey, now)
@@ -292,7 +291,7 @@ def rerun(db: Database, index: IdentityIndex, *, progress: Callable[[str], None]
     with db.unit_of_work() as uow:
         moved = apply_plan(uow.session, plan, f"{ENGINE}:{index.model.version}:rerun")
         added = GreyRepository(uow.session).upsert(grey, utcnow())
-    index.invalidate()
+    index.reload()
     summary = RunSummary(
         records=len(rows),
         persons=len(set(plan.clusters)),

@@ -18,7 +18,7 @@ import polars as pl
 
 from services.matching.adapters.orm import Record
 from services.matching.adapters.repository import RecordRepository
-from services.matching.engine.index import PersonIndex
+from services.matching.engine.index import Candidate, PersonIndex
 from services.matching.engine.model import FellegiSunter
 from services.matching.engine.normalize import normalize
 from shared.db import Database
@@ -50,17 +50,29 @@ class IdentityIndex:
         with self.lock:
             self._index = None
 
+    def reload(self) -> None:
+        """Build a fresh index from the database while the old one keeps answering, then swap."""
+        fresh, since = self._build()
+        with self.lock:
+            self._index, self._since, self._checked, self._applied = fresh, since, time.monotonic(), {}
+
     def current(self, *, refresh: bool = True) -> PersonIndex:
-        """The index, loaded if need be and refreshed at most every ``refresh_seconds``."""
+        """The index, loaded if need be and refreshed at most every ``refresh_seconds``. Callers
+        that read or change it hold ``lock`` (the resolver changes it while checks read it)."""
         with self.lock:
             if self._index is None:
-                self._load()
+                self._index, self._since = self._build()
+                self._checked = time.monotonic()
             elif refresh and time.monotonic() - self._checked >= self.refresh_seconds:
                 self._refresh()
             assert self._index is not None
             return self._index
 
-    def _load(self) -> None:
+    def query(self, record: dict[str, Any], limit: int = 10) -> list[Candidate]:
+        with self.lock:
+            return self.current().query(record, limit=limit)
+
+    def _build(self) -> tuple[PersonIndex, datetime]:
         started = time.perf_counter()
         since = utcnow() - REFRESH_MARGIN
         columns: dict[str, list[Any]] = {c: [] for c in ("source", "record_id", *IDENTITY_COLUMNS)}
@@ -76,8 +88,8 @@ class IdentityIndex:
         if persons:
             frame = normalize(pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)))
             index.load(frame, persons)
-        self._index, self._since, self._checked = index, since, time.monotonic()
         log.info("index.loaded", records=len(persons), seconds=round(time.perf_counter() - started, 2))
+        return index, since
 
     def _refresh(self) -> None:
         assert self._index is not None and self._since is not None

@@ -1,0 +1,176 @@
+"""M4 over HTTP: ``POST /v1/checks`` at a fixed rate against the matching service with 1 M persons.
+
+Loads the generated population (``bench/population.py``, ~1.4 M records in several departments'
+rosters) into a fresh matching database through the roster API, resolves who is who with one full
+run (the path a first roster takes), starts ``snx serve matching`` and lets it load its index, then
+offers checks at ``--rate`` per second from ``bench/loadgen.py`` (open loop: latency counts from
+each request's due time). Each check is one person, as typed in one of the rosters (dirty IDs,
+variant names …), with a programme, so the duplicate rules run too.
+
+    .venv/bin/python bench/match_http.py --persons 1000000 --rate 200 --seconds 20 --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import loadgen
+from bench.common import PG, fresh_database, header, start, stop
+from bench.linkage import population
+from bench.roster_ingest import pieces, rss_mb
+from services.matching.engine.model import FellegiSunter
+from services.matching.service.identity import rerun
+from services.matching.service.person_index import IdentityIndex
+from shared.contracts.rosters import NDJSON, SCOPE_ROSTERS
+from shared.db import Database
+from tests.support import free_port, token
+
+
+def split_by_source(records: Path, folder: Path) -> list[Path]:
+    """One NDJSON file per source (a department's roster), written once."""
+    done = folder / "by-source.done"
+    if not done.exists():
+        files: dict[str, BinaryIO] = {}
+        with records.open("rb") as f:
+            for line in f:
+                source = orjson.loads(line)["source"]
+                if source not in files:
+                    files[source] = (folder / f"roster.{source}.ndjson").open("wb")
+                files[source].write(line)
+        for out in files.values():
+            out.close()
+        done.touch()
+    return sorted(folder.glob("roster.*.ndjson"))
+
+
+def queries(records: Path, n: int) -> list[bytes]:
+    """``n`` records spread over the file, as the members of check requests."""
+    lines = records.read_bytes().splitlines()
+    step = max(1, len(lines) // n)
+    out = []
+    for line in lines[::step][:n]:
+        r = orjson.loads(line)
+        member = {k: r.get(k) for k in ("name", "id_number", "birth_date", "sex")}
+        out.append(
+            orjson.dumps({"members": [member], "programme": "dibao_urban", "division_code": "110105001"})
+        )
+    return out
+
+
+def request_bytes(port: int, bodies: list[bytes]) -> list[bytes]:
+    auth = f"Bearer {token('matching', 'matching:check')}"
+    return [
+        (
+            f"POST /v1/checks HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: {auth}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(b)}\r\n\r\n"
+        ).encode()
+        + b
+        for b in bodies
+    ]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--persons", type=int, default=1_000_000)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--database-url", default=PG + "snx_bench_match_http")
+    args = ap.parse_args()
+
+    folder = population(args.persons, args.seed)
+    records = folder / "records.ndjson"
+    header(
+        "M4 over HTTP — POST /v1/checks against the matching service",
+        data=f"{args.persons:,} persons, {sum(1 for _ in records.open('rb')):,} records",
+        load=f"{args.rate:g} requests/s for {args.seconds:g} s, {args.runs} runs, open loop",
+        database=args.database_url.split("@")[-1],
+    )
+    url = fresh_database(args.database_url, "matching")
+    port = free_port()
+    env = {
+        "MATCHING_DATABASE_URL": url,
+        "MATCHING_PORT": str(port),
+        "MATCHING_ENV": "test",
+        "MATCHING_WORKERS_ENABLED": "false",
+        "MATCHING_CONSUMERS_ENABLED": "false",
+        "MATCHING_LOG_LEVEL": "WARNING",
+        "MATCHING_DB_POOL_SIZE": "4",
+    }
+    base = f"http://127.0.0.1:{port}"
+    log = Path("/tmp/snx_bench_match_http.log")
+    proc = start(["-m", "shared.cli", "serve", "matching"], env, f"{base}/readyz", log)
+    try:
+        began = time.perf_counter()
+        rosters = {"Authorization": f"Bearer {token('matching', SCOPE_ROSTERS)}", "Content-Type": NDJSON}
+        for path in split_by_source(records, folder):
+            source = path.name.removeprefix("roster.").removesuffix(".ndjson")
+            response = httpx.post(
+                f"{base}/internal/rosters/{source}/snapshot",
+                content=pieces(path),
+                headers=rosters,
+                timeout=3600,
+            )
+            response.raise_for_status()
+        print(f"rosters in: {time.perf_counter() - began:.0f} s through the roster API")
+        began = time.perf_counter()
+        db = Database(url)
+        summary = rerun(db, IdentityIndex(db, FellegiSunter.load()))
+        db.dispose()
+        print(
+            f"who is who (one full run): {time.perf_counter() - began:.0f} s; "
+            f"{summary.records:,} records → {summary.persons:,} persons"
+        )
+        bodies = queries(records, 8000)
+        began = time.perf_counter()
+        checker = {
+            "Authorization": f"Bearer {token('matching', 'matching:check')}",
+            "Content-Type": "application/json",
+        }
+        warm = httpx.post(f"{base}/v1/checks", content=bodies[0], timeout=600, headers=checker)
+        warm.raise_for_status()
+        print(
+            f"index loaded by the first check: {time.perf_counter() - began:.1f} s; "
+            f"server RSS {rss_mb(proc.pid):,.0f} MB"
+        )
+        requests = request_bytes(port, bodies)
+
+        def load(offset: int, seconds: float) -> loadgen.Result:
+            def make(i: int) -> bytes:
+                return requests[(i + offset) % len(requests)]
+
+            return asyncio.run(loadgen.run("127.0.0.1", port, make, args.rate, seconds, 16))
+
+        load(0, 3)  # warm-up
+        results = []
+        for run in range(args.runs):
+            result = load(1000 * (run + 1), args.seconds)
+            s = result.summary()
+            results.append(s)
+            print(
+                f"run {run + 1}: {s['throughput']:.0f}/s achieved, p50 {s['p50']:.1f} ms, "
+                f"p95 {s['p95']:.1f}, p99 {s['p99']:.1f}, max {s['max']:.0f}; errors {s['errors']:.0f}"
+            )
+        p50, p95, p99 = (statistics.median(r[k] for r in results) for k in ("p50", "p95", "p99"))
+        print(
+            f"\n**p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms** (median of {args.runs} runs) "
+            f"at {args.rate:g}/s; server RSS {rss_mb(proc.pid):,.0f} MB"
+        )
+    finally:
+        stop(proc)
+
+
+if __name__ == "__main__":
+    main()
