@@ -18,7 +18,12 @@ from typing import Any, Literal
 import orjson
 
 from services.matching.adapters.orm import RosterUpload
-from services.matching.adapters.repository import RecordRepository, UploadRepository, plan_each_query
+from services.matching.adapters.repository import (
+    RecordRepository,
+    UploadRepository,
+    plan_each_query,
+    refresh_statistics,
+)
 from services.matching.domain.roster_records import NOT_OBJECT, Problem, parse_record, problem
 from shared.db import Database
 from shared.errors import BadRequest, NotFound
@@ -31,6 +36,7 @@ Mode = Literal["snapshot", "changes"]
 SOURCE_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 RESERVED_SOURCES = frozenset({"intake"})  # intake's records arrive by its feed
 CHUNK_LINES = 2_000
+ANALYZE_AT = frozenset(4**k for k in range(8))  # chunks 1, 4, 16 … 16384: statistics keep up
 
 
 def check_source(source: str) -> None:
@@ -121,6 +127,7 @@ class RosterIngest:
         self.mode = mode
         self.counts = Counts()
         self.line = 0
+        self.chunks = 0
 
     @classmethod
     def start(cls, db: Database, source: str, mode: Mode, submitted_by: str) -> RosterIngest:
@@ -173,8 +180,11 @@ class RosterIngest:
             else:
                 row["_line"] = self.line
                 rows.append(row)
+        self.chunks += 1
         with self.db.unit_of_work() as uow:
             plan_each_query(uow.session)
+            if self.chunks in ANALYZE_AT:
+                refresh_statistics(uow.session)
             uploads = UploadRepository(uow.session)
             ended: list[str] = []
             if self.mode == "snapshot":
