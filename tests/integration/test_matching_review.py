@@ -198,3 +198,40 @@ def test_snx_match_recheck_runs_identities_and_rules_in_full_and_keeps_decisions
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
     assert "0 findings raised" in again.stderr
     assert matching.get(f"/v1/findings/{finding['id']}", headers=REVIEW).json()["status"] == "dismissed"
+
+
+def test_a_decided_finding_follows_its_person_into_a_merge(matching: TestClient) -> None:
+    pid = make_id("19500101")
+    same = {"sex": "男", "division_code": "110105001"}
+    send(matching, "mca.a", [person(f"x{i}", "王大山", pid, "1950-01-01", **same) for i in range(3)])
+    send(matching, "mca.dibao", [person("d1", "王大山", None, "1950-10-01", programme="dibao", **same)])
+    send(matching, "mca.tekun", [person("t1", "王大山", None, "1950-10-01", programme="tekun", **same)])
+    resolve(matching)
+    persons = persons_of(matching)
+    kept, small = persons[("mca.a", "x0")], persons[("mca.dibao", "d1")]
+    assert small == persons[("mca.tekun", "t1")] != kept
+    run_rules(matching)
+    [finding] = matching.get("/v1/findings", params={"rule": "D1"}, headers=REVIEW).json()["items"]
+    assert finding["persons"] == [small]
+    matching.post(
+        f"/v1/findings/{finding['id']}/decision",
+        json={"decision": "confirm", "reason": "属实"},
+        headers=REVIEW,
+    )
+
+    decision = {
+        "a": {"source": "mca.dibao", "record_id": "d1"},
+        "b": {"source": "mca.a", "record_id": "x0"},
+        "decision": "same_person",
+        "reason": "出生日期月日录反，户籍核实为同一人",
+    }
+    assert (
+        matching.post("/v1/review/pairs/decision", json=decision, headers=REVIEW).json()["together"] is True
+    )
+    assert persons_of(matching)[("mca.tekun", "t1")] == kept  # the larger person's id stays
+    run_rules(matching)
+    page = matching.get("/v1/findings", params={"rule": "D1"}, headers=REVIEW).json()
+    assert page["total"] == 1
+    assert (page["items"][0]["id"], page["items"][0]["status"], page["items"][0]["persons"]) == (
+        finding["id"], "confirmed", [kept],
+    )  # fmt: skip

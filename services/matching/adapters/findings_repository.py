@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.matching.adapters.orm import Finding, FindingPerson, OutreachTask, Record, RulesState
@@ -69,6 +69,21 @@ class FindingRepository:
     def counts_by_rule(self, status: str = "open") -> dict[str, int]:
         stmt = select(Finding.rule, func.count()).where(Finding.status == status).group_by(Finding.rule)
         return {rule: int(n) for rule, n in self.session.execute(stmt)}
+
+    def of_person(self, person_id: str) -> list[Finding]:
+        stmt = (
+            select(Finding)
+            .join(FindingPerson, FindingPerson.finding_id == Finding.id)
+            .where(FindingPerson.person_id == person_id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def set_persons(self, finding: Finding, persons: list[str]) -> None:
+        self.session.execute(delete(FindingPerson).where(FindingPerson.finding_id == finding.id))
+        finding.persons = persons
+        insert_rows(
+            self.session, FindingPerson, [{"finding_id": finding.id, "person_id": p} for p in persons]
+        )
 
     def add_task(self, task: OutreachTask) -> None:
         self.session.add(task)

@@ -94,8 +94,13 @@ class Hit:
 
     @property
     def fingerprint(self) -> str:
-        key = "|".join([self.rule.id, ",".join(sorted(self.persons)), ",".join(sorted(self.households))])
-        return hashlib.sha256(key.encode()).hexdigest()[:40]
+        return fingerprint(self.rule.id, self.persons, self.households)
+
+
+def fingerprint(rule: str, persons: Iterable[str], households: Iterable[str]) -> str:
+    """What makes a finding the same finding on every run: its rule, persons and households."""
+    key = "|".join([rule, ",".join(sorted(set(persons))), ",".join(sorted(set(households)))])
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
 def _hit(rule: Rule, persons: Iterable[str], facts: list[Fact], evidence: dict[str, Any], **kw: Any) -> Hit:

@@ -25,7 +25,7 @@ from services.matching.adapters.findings_repository import (
 )
 from services.matching.adapters.orm import Finding, OutreachTask, Record
 from services.matching.adapters.repository import RecordRepository
-from services.matching.domain.rules import Fact, Hit, World, evaluate
+from services.matching.domain.rules import Fact, Hit, World, evaluate, fingerprint
 from services.matching.domain.rules_config import SEVERITY_RANK, RuleSet
 from shared.db import Database
 from shared.errors import Conflict, NotFound
@@ -155,10 +155,11 @@ def check_persons(session: Session, rs: RuleSet, persons: list[str], today: date
             _open(repo, session, hit, rs, now)
             counts.raised += 1
         elif finding.status in ("open", "resolved"):
-            finding.evidence, finding.records = hit.evidence, [list(r) for r in hit.records]
-            finding.updated_at = now
+            records = [list(r) for r in hit.records]
+            if (finding.evidence, finding.records) != (hit.evidence, records):
+                finding.evidence, finding.records, finding.updated_at = hit.evidence, records, now
             if finding.status == "resolved":
-                finding.status = "open"
+                finding.status, finding.updated_at = "open", now
                 _publish(session, finding, "raised")
                 counts.reopened += 1
     for finding in repo.open_of_persons(persons):
@@ -211,6 +212,30 @@ def _run(
     if total.raised or total.resolved or total.reopened:
         log.info("findings.run", **total.__dict__)
     return total
+
+
+def follow_merges(session: Session, merged_into: dict[str, str]) -> None:
+    """Persons merged into others take their findings along, decisions included: a finding about
+    the old id is re-keyed to the id it merged into (if that finding exists already, the one a
+    person decided is kept and the other is resolved)."""
+    repo = FindingRepository(session)
+    now = utcnow()
+    for old, new in sorted(merged_into.items()):
+        for finding in repo.of_person(old):
+            persons = sorted({new if p == old else p for p in finding.persons})
+            key = fingerprint(finding.rule, persons, finding.households)
+            twin = repo.by_fingerprints([key]).get(key)
+            if twin is not None and twin.id != finding.id:
+                keep, drop = (finding, twin) if twin.status == "open" else (twin, finding)
+                if drop.status == "open":
+                    drop.status, drop.updated_at = "resolved", now
+                    _publish(session, drop, "resolved")
+                drop.fingerprint = f"{drop.id}:merged"[:64]
+                finding = keep
+            session.flush()
+            finding.fingerprint, finding.updated_at = key, now
+            repo.set_persons(finding, persons)
+    session.flush()
 
 
 DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed"}

@@ -36,6 +36,7 @@ from services.matching.adapters.repository import (
 from services.matching.domain.stable_ids import Assignment, assign, new_person_id
 from services.matching.engine.batch import Decisions, dedup
 from services.matching.engine.model import FellegiSunter
+from services.matching.service.findings import follow_merges
 from services.matching.service.person_index import IDENTITY_COLUMNS, IdentityIndex, standard
 from shared.db import Database
 from shared.events.outbox import utcnow
@@ -270,6 +271,7 @@ def apply_plan(session: Session, plan: Plan, decided_by: str, evidence: dict[str
     persons.log(events)
     merged_away = {o: kept for kept, olds in plan.ids.merges.items() for o in olds}
     persons.retire_empty(sorted(merged_away), now, merged_away)
+    follow_merges(session, merged_away)
     return moved
 
 
