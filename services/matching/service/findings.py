@@ -149,8 +149,8 @@ def check_persons(session: Session, rs: RuleSet, persons: list[str], today: date
     repo = FindingRepository(session)
     known = repo.by_fingerprints(sorted(hits))
     counts = RunCounts(persons=len(persons))
-    for fingerprint, hit in hits.items():
-        finding = known.get(fingerprint)
+    for key, hit in hits.items():
+        finding = known.get(key)
         if finding is None:
             _open(repo, session, hit, rs, now)
             counts.raised += 1
