@@ -33,13 +33,16 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         description="Internal core: who is who across every roster, checks, deduplication and findings.",
         routers=[rosters.router, checks.router, review.router],
         subscriptions=[FeedSubscription("intake", intake_events.HANDLERS)],
-        workers=[Worker("identity", resolve_and_check, interval=settings.resolver_interval_seconds)]
-        if settings.workers_enabled
-        else [],
+        workers=[
+            Worker("index", lambda _: app.state.index.refresh(), interval=settings.index_refresh_seconds),
+            *(
+                [Worker("identity", resolve_and_check, interval=settings.resolver_interval_seconds)]
+                if settings.workers_enabled
+                else []
+            ),
+        ],
         body_limits={ROSTERS_PATH: settings.roster_max_bytes},
     )
     app.state.rules = rules_config.load(settings.rules_file or rules_config.SHIPPED)
-    app.state.index = IdentityIndex(
-        app.state.db, FellegiSunter.load(), refresh_seconds=settings.index_refresh_seconds
-    )
+    app.state.index = IdentityIndex(app.state.db, FellegiSunter.load())
     return app

@@ -118,7 +118,7 @@ def resolve_pending(db: Database, index: IdentityIndex, *, batch: int = BATCH) -
 
 
 def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
-    index.current()  # load or refresh it before this transaction (loading reads the database)
+    index.refresh()  # before this transaction: loading and refreshing read the database
     now = utcnow()
     with db.unit_of_work() as uow:
         session = uow.session
@@ -132,7 +132,7 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
         for rec in pending:
             ref = (rec.source, rec.record_id)
             with index.lock:  # one record at a time: checks answer in between
-                engine = index.current(refresh=False)
+                engine = index.current()
                 engine.remove(*ref)
                 found, why, evidence, unsure = _decide(rec, ref, engine, constraints, person_of, index)
                 person = found or new_person_id()

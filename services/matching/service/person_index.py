@@ -36,14 +36,13 @@ def standard(record: Record) -> dict[str, Any]:
 
 
 class IdentityIndex:
-    def __init__(self, db: Database, model: FellegiSunter, *, refresh_seconds: float = 1.0) -> None:
+    def __init__(self, db: Database, model: FellegiSunter) -> None:
         self.db = db
         self.model = model
-        self.refresh_seconds = refresh_seconds
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # held to read or change the loaded index
+        self._load_lock = threading.Lock()  # one load at a time (a million records: seconds)
         self._index: PersonIndex | None = None
         self._since: datetime | None = None
-        self._checked = 0.0
         self._applied: dict[tuple[str, str], datetime] = {}  # recently applied: not again
 
     def invalidate(self) -> None:
@@ -54,23 +53,45 @@ class IdentityIndex:
         """Build a fresh index from the database while the old one keeps answering, then swap."""
         fresh, since = self._build()
         with self.lock:
-            self._index, self._since, self._checked, self._applied = fresh, since, time.monotonic(), {}
+            self._index, self._since, self._applied = fresh, since, {}
 
-    def current(self, *, refresh: bool = True) -> PersonIndex:
-        """The index, loaded if need be and refreshed at most every ``refresh_seconds``. Callers
-        that read or change it hold ``lock`` (the resolver changes it while checks read it)."""
+    def current(self) -> PersonIndex:
+        """The index, loaded on first use. It never refreshes here: a request holding a database
+        connection must never wait for another one (``refresh`` runs on the worker and the resolver,
+        which hold none). Callers that read or change it hold ``lock``."""
         with self.lock:
-            if self._index is None:
-                self._index, self._since = self._build()
-                self._checked = time.monotonic()
-            elif refresh and time.monotonic() - self._checked >= self.refresh_seconds:
-                self._refresh()
-            assert self._index is not None
-            return self._index
+            return self._loaded()
+
+    def _loaded(self) -> PersonIndex:
+        index = self._index
+        if index is None:
+            with self._load_lock:  # never takes ``lock`` inside: the worker loads while checks wait
+                if self._index is None:
+                    fresh, since = self._build()
+                    self._since, self._index = since, fresh
+                index = self._index
+        assert index is not None
+        return index
 
     def query(self, record: dict[str, Any], limit: int = 10) -> list[Candidate]:
         with self.lock:
             return self.current().query(record, limit=limit)
+
+    def refresh(self) -> int:
+        """Apply the records changed since the last refresh (or load the index): the index worker
+        calls it every second or so. Reads the database first, then takes the lock."""
+        if self._index is None:
+            self._loaded()
+            return 0
+        assert self._since is not None
+        since = utcnow() - REFRESH_MARGIN
+        with self.db.unit_of_work() as uow:
+            changed = RecordRepository(uow.session).changed_since(self._since)
+        self.apply(changed)
+        with self.lock:
+            self._since = since
+            self._applied = {ref: at for ref, at in self._applied.items() if at >= since}
+        return 0  # the worker waits its interval between refreshes
 
     def _build(self) -> tuple[PersonIndex, datetime]:
         started = time.perf_counter()
@@ -90,15 +111,6 @@ class IdentityIndex:
             index.load(frame, persons)
         log.info("index.loaded", records=len(persons), seconds=round(time.perf_counter() - started, 2))
         return index, since
-
-    def _refresh(self) -> None:
-        assert self._index is not None and self._since is not None
-        since = utcnow() - REFRESH_MARGIN
-        with self.db.unit_of_work() as uow:
-            changed = RecordRepository(uow.session).changed_since(self._since)
-        self.apply(changed)
-        self._since, self._checked = since, time.monotonic()
-        self._applied = {ref: at for ref, at in self._applied.items() if at >= since}
 
     def apply(self, records: Iterable[Record]) -> None:
         """Put committed records in their current state into the index (if it is loaded)."""
