@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from anyio import CapacityLimiter, to_thread
@@ -39,3 +40,13 @@ async def _finish(uow: UnitOfWork, *exc_info: Any) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@contextmanager
+def reading(request: Request) -> Iterator[Session]:
+    """A unit of work opened and closed in the route's own thread, for read-only routes that must
+    hold a pooled connection no longer than they run: its close never waits on the event loop,
+    and a request cancelled while its thread runs cannot leave the connection checked out."""
+    db: Database = request.app.state.db
+    with db.unit_of_work() as uow:
+        yield uow.session

@@ -150,6 +150,7 @@ class RecordRepository:
             .where(Record.pending.is_(True), Record.active.is_(True))
             .order_by(Record.pk)
             .limit(limit)
+            .with_for_update(skip_locked=True)  # replicas resolve different records (PostgreSQL)
         )
         return list(self.session.scalars(stmt))
 

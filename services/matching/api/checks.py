@@ -18,15 +18,16 @@ from shared.contracts.economic_check import (
     EconomicCheckRequest,
 )
 from shared.contracts.precheck import PRECHECK_PATH, SCOPE_PRECHECK, PrecheckRequest, PrecheckResult
-from shared.web.deps import SessionDep
+from shared.web.deps import reading
 
 router = APIRouter(tags=["checks"])
 Prechecker = Annotated[Principal, Depends(require_scopes(SCOPE_PRECHECK))]
 
 
 @router.post(PRECHECK_PATH, response_model=PrecheckResult, summary="intake's pre-check of a household")
-def precheck(body: PrecheckRequest, request: Request, session: SessionDep, _: Prechecker) -> PrecheckResult:
-    return checks.precheck(session, request.app.state.index, body)
+def precheck(body: PrecheckRequest, request: Request, _: Prechecker) -> PrecheckResult:
+    with reading(request) as session:
+        return checks.precheck(session, request.app.state.index, body)
 
 
 SCOPE_CHECK = "matching:check"
@@ -99,13 +100,19 @@ class CheckResult(BaseModel):
 
 
 @router.post("/v1/checks", response_model=CheckResult, summary="Real-time check of a person or a household")
-def check(body: CheckRequest, request: Request, session: SessionDep, _: Checker) -> dict[str, Any]:
+def check(body: CheckRequest, request: Request, _: Checker) -> dict[str, Any]:
     state = request.app.state
     members = [m.model_dump() for m in body.members]
-    result = checks.check(
-        session, state.index, state.rules, members,
-        programme=body.programme, division=body.division_code, application_id=body.application_id,
-    )  # fmt: skip
+    with reading(request) as session:
+        result = checks.check(
+            session,
+            state.index,
+            state.rules,
+            members,
+            programme=body.programme,
+            division=body.division_code,
+            application_id=body.application_id,
+        )
     for member in result["members"]:
         member["matches"] = [asdict(m) for m in member["matches"]]
         member["aid"] = [asdict(a) for a in member["aid"]]
@@ -118,8 +125,7 @@ EconomicChecker = Annotated[Principal, Depends(require_scopes(SCOPE_ECONOMIC_CHE
 @router.post(
     ECONOMIC_CHECK_PATH, response_model=EconomicCheckReport, summary="Economic check of a household (核对)"
 )
-def economic(
-    body: EconomicCheckRequest, request: Request, session: SessionDep, _: EconomicChecker
-) -> EconomicCheckReport:
+def economic(body: EconomicCheckRequest, request: Request, _: EconomicChecker) -> EconomicCheckReport:
     state = request.app.state
-    return economic_checks.economic_check(session, state.index, state.rules, body)
+    with reading(request) as session:
+        return economic_checks.economic_check(session, state.index, state.rules, body)

@@ -76,6 +76,13 @@ def find_persons(
     session: Session, index: IdentityIndex, member: Mapping[str, Any], *, possible: bool = False
 ) -> list[PersonMatch]:
     """The persons a member is (linked), and with ``possible`` those they may be (grey zone)."""
+    return _find(session, index, member, possible)[0]
+
+
+def _find(
+    session: Session, index: IdentityIndex, member: Mapping[str, Any], possible: bool
+) -> tuple[list[PersonMatch], list[Record]]:
+    """``find_persons``, and every record (ended ones too) of the persons found."""
     query = {"source": "check", "record_id": "-", **member}
     found: dict[str, PersonMatch] = {}
     for cand in index.query(query, limit=10):
@@ -91,12 +98,12 @@ def find_persons(
         if key not in found:
             found[key] = PersonMatch(key, 1.0, True, "id_number", None)
     persons = [p for p in found if not p.startswith("record:")]
-    records = repo.of_persons(persons) + [r for r in direct if r.person_id is None]
-    for r in records:
+    records = repo.of_persons(persons, active_only=False)
+    for r in records + [r for r in direct if r.person_id is None]:
         key = r.person_id or f"record:{r.source}/{r.record_id}"
-        if r.programme and key in found:
+        if r.active and r.programme and key in found:
             found[key].aid.append(Aid.of(r))
-    return sorted(found.values(), key=lambda m: (-m.linked, -m.probability, m.person_id))
+    return sorted(found.values(), key=lambda m: (-m.linked, -m.probability, m.person_id)), records
 
 
 def current_aid(matches: Sequence[PersonMatch], *, exclude_application: str | None = None) -> list[Aid]:
@@ -181,8 +188,10 @@ def check(
     the duplicate rules the new aid would break."""
     found = []
     applied: list[Fact] = []
+    known: list[Record] = []
     for i, m in enumerate(members):
-        matches = find_persons(session, index, m, possible=True)
+        matches, records = _find(session, index, m, True)
+        known += records
         linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
         found.append(
             {"index": i, "matches": matches, "aid": current_aid(matches, exclude_application=application_id)}
@@ -191,7 +200,7 @@ def check(
             applied.append(_applied_for(m, i, linked[0].person_id, programme, division))
     conflicts = []
     if applied:
-        world = world_of(session, [f.person for f in applied], utcnow().date(), extra=applied)
+        world = world_of(session, [f.person for f in applied], utcnow().date(), extra=applied, known=known)
         own = f"{application_id}/" if application_id else None
         for person, facts in world.facts.items():
             world.facts[person] = [

@@ -57,10 +57,19 @@ def fact(r: Record) -> Fact:
     )
 
 
-def world_of(session: Session, persons: Iterable[str], today: date, extra: Iterable[Fact] = ()) -> World:
-    """The records of ``persons`` and of everyone in a household with them."""
+def world_of(
+    session: Session,
+    persons: Iterable[str],
+    today: date,
+    extra: Iterable[Fact] = (),
+    known: list[Record] | None = None,
+) -> World:
+    """The records of ``persons`` and of everyone in a household with them (``known``: the
+    records of ``persons`` when the caller has them already)."""
     repo = RecordRepository(session)
-    records = repo.of_persons(sorted(set(persons)), active_only=False)
+    persons = set(persons)
+    records = [r for r in known if r.person_id in persons] if known is not None else []
+    records = records if known is not None else repo.of_persons(sorted(persons), active_only=False)
     homes = sorted({(r.source, r.household_ref) for r in records if r.household_ref and r.active})
     mates = {r.person_id for r in household_records(session, homes) if r.person_id} - set(persons)
     records += repo.of_persons(sorted(mates), active_only=False)

@@ -32,6 +32,7 @@ from services.matching.adapters.repository import (
     PersonRepository,
     RecordRepository,
     Ref,
+    refresh_statistics,
 )
 from services.matching.domain.stable_ids import Assignment, assign, new_person_id
 from services.matching.engine.batch import Decisions, dedup
@@ -293,6 +294,7 @@ def rerun(db: Database, index: IdentityIndex, *, progress: Callable[[str], None]
     with db.unit_of_work() as uow:
         moved = apply_plan(uow.session, plan, f"{ENGINE}:{index.model.version}:rerun")
         added = GreyRepository(uow.session).upsert(grey, utcnow())
+        refresh_statistics(uow.session)  # every person id changed: plans need to know
     index.reload()
     summary = RunSummary(
         records=len(rows),
