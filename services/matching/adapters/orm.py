@@ -94,35 +94,35 @@ class IdentityEvent(MatchingBase):
     decided_by: Mapped[str] = mapped_column(String(200))  # "engine:<model>", "reviewer:<subject>"
 
 
-class LinkDecision(MatchingBase):
+class RecordPair:
+    """Two records, (source_a, record_id_a) ≤ (source_b, record_id_b): a pair has one row."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source_a: Mapped[str] = mapped_column(String(64))
+    record_id_a: Mapped[str] = mapped_column(String(128))
+    source_b: Mapped[str] = mapped_column(String(64))
+    record_id_b: Mapped[str] = mapped_column(String(128))
+
+
+class LinkDecision(RecordPair, MatchingBase):
     """A reviewer's decision on two records: the same person (must-link) or not (cannot-link).
     Stored with the pair in a canonical order; every later run honours it."""
 
     __tablename__ = "mt_link_decision"
     __table_args__ = (UniqueConstraint("source_a", "record_id_a", "source_b", "record_id_b"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    source_a: Mapped[str] = mapped_column(String(64))
-    record_id_a: Mapped[str] = mapped_column(String(128))
-    source_b: Mapped[str] = mapped_column(String(64))
-    record_id_b: Mapped[str] = mapped_column(String(128))
     same_person: Mapped[bool] = mapped_column(Boolean)
     reviewer: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class GreyPair(MatchingBase):
+class GreyPair(RecordPair, MatchingBase):
     """Two records the model is unsure about (or that a constraint kept apart): for review."""
 
     __tablename__ = "mt_grey_pair"
     __table_args__ = (UniqueConstraint("source_a", "record_id_a", "source_b", "record_id_b"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    source_a: Mapped[str] = mapped_column(String(64))
-    record_id_a: Mapped[str] = mapped_column(String(128))
-    source_b: Mapped[str] = mapped_column(String(64))
-    record_id_b: Mapped[str] = mapped_column(String(128))
     probability: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(String(40))
     evidence: Mapped[list[Any] | None] = mapped_column(JSON)

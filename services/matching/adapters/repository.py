@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from services.matching.adapters.orm import (
@@ -16,6 +16,7 @@ from services.matching.adapters.orm import (
     LinkDecision,
     Person,
     Record,
+    RecordPair,
     Rejection,
     RosterUpload,
     SnapshotSeen,
@@ -41,6 +42,12 @@ def refresh_statistics(session: Session) -> None:
     small table scan the big one (seen: a lookup of 1,000 record ids reading all 1 M rows)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE mt_record, mt_snapshot_seen"))
+
+
+def pair_is(model: type[RecordPair], a: Ref, b: Ref) -> ColumnElement[bool]:
+    return and_(
+        model.source_a == a[0], model.record_id_a == a[1], model.source_b == b[0], model.record_id_b == b[1]
+    )
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -231,14 +238,7 @@ class DecisionRepository:
         return list(self.session.scalars(select(LinkDecision).where(or_(*conds))))
 
     def get(self, a: Ref, b: Ref) -> LinkDecision | None:
-        return self.session.scalar(
-            select(LinkDecision).where(
-                LinkDecision.source_a == a[0],
-                LinkDecision.record_id_a == a[1],
-                LinkDecision.source_b == b[0],
-                LinkDecision.record_id_b == b[1],
-            )
-        )
+        return self.session.scalar(select(LinkDecision).where(pair_is(LinkDecision, a, b)))
 
     def add(self, decision: LinkDecision) -> None:
         self.session.add(decision)
@@ -253,14 +253,8 @@ class GreyRepository:
         """Open new pairs; refresh the probability and evidence of pairs already open."""
         added = 0
         for row in rows:
-            found = self.session.scalar(
-                select(GreyPair).where(
-                    GreyPair.source_a == row["source_a"],
-                    GreyPair.record_id_a == row["record_id_a"],
-                    GreyPair.source_b == row["source_b"],
-                    GreyPair.record_id_b == row["record_id_b"],
-                )
-            )
+            a, b = (row["source_a"], row["record_id_a"]), (row["source_b"], row["record_id_b"])
+            found = self.session.scalar(select(GreyPair).where(pair_is(GreyPair, a, b)))
             if found is None:
                 self.session.add(GreyPair(**row, status="open", created_at=now, updated_at=now))
                 added += 1
@@ -276,14 +270,7 @@ class GreyRepository:
 
     def close(self, a: Ref, b: Ref, now: datetime) -> None:
         self.session.execute(
-            update(GreyPair)
-            .where(
-                GreyPair.source_a == a[0],
-                GreyPair.record_id_a == a[1],
-                GreyPair.source_b == b[0],
-                GreyPair.record_id_b == b[1],
-            )
-            .values(status="decided", updated_at=now)
+            update(GreyPair).where(pair_is(GreyPair, a, b)).values(status="decided", updated_at=now)
         )
 
     def open_pairs(self, limit: int, offset: int = 0) -> list[GreyPair]:
