@@ -100,12 +100,16 @@ class FindingRepository:
         return state
 
 
-def household_records(session: Session, households: Sequence[tuple[str, str]]) -> list[Record]:
-    """Every record of these (source, household_ref) households."""
+def housemates_records(
+    session: Session, households: Sequence[tuple[str, str]], persons: Sequence[str]
+) -> list[Record]:
+    """Every record of everyone else in these (source, household_ref) households, in one query."""
     out: list[Record] = []
     for part in chunks(households):
-        cond = or_(*(and_(Record.source == s, Record.household_ref == h) for s, h in part))
-        out += session.scalars(select(Record).where(cond))
+        home = or_(*(and_(Record.source == s, Record.household_ref == h) for s, h in part))
+        mates = select(Record.person_id).where(home, Record.person_id.is_not(None))
+        stmt = select(Record).where(Record.person_id.in_(mates), Record.person_id.not_in(persons))
+        out += session.scalars(stmt)
     return out
 
 

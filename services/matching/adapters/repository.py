@@ -147,6 +147,16 @@ class RecordRepository:
             out += self.session.scalars(stmt.order_by(Record.pk))
         return out
 
+    def of_persons_or_id18(self, person_ids: Sequence[str], id18: str | None) -> list[Record]:
+        """In one query: every record of these persons, and the active records with this valid ID
+        number (resolved or not): what a real-time check reads."""
+        conds: list[ColumnElement[bool]] = [Record.person_id.in_(person_ids)] if person_ids else []
+        if id18:
+            conds.append(and_(Record.id18 == id18, Record.active.is_(True)))
+        if not conds:
+            return []
+        return list(self.session.scalars(select(Record).where(or_(*conds)).order_by(Record.pk)))
+
     def with_id18(self, id18s: Sequence[str]) -> list[Record]:
         stmt = select(Record).where(Record.id18.in_(id18s), Record.active.is_(True))
         return list(self.session.scalars(stmt))

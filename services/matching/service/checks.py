@@ -92,14 +92,17 @@ def _find(
             )
     repo = RecordRepository(session)
     id18 = valid_id18(member.get("id_number"))
-    direct = repo.with_id18([id18]) if id18 else []
-    for r in direct:
-        key = r.person_id or f"record:{r.source}/{r.record_id}"
-        if key not in found:
-            found[key] = PersonMatch(key, 1.0, True, "id_number", None)
-    persons = [p for p in found if not p.startswith("record:")]
-    records = repo.of_persons(persons, active_only=False)
-    for r in records + [r for r in direct if r.person_id is None]:
+    fetched = set(found)  # persons whose every record the next query reads
+    records = repo.of_persons_or_id18(sorted(fetched), id18)
+    for r in records:
+        if id18 and r.id18 == id18 and r.active:
+            key = r.person_id or f"record:{r.source}/{r.record_id}"
+            found.setdefault(key, PersonMatch(key, 1.0, True, "id_number", None))
+    more = sorted(p for p in found if p not in fetched and not p.startswith("record:"))
+    if more:  # a person known by the ID number only (not yet in the index): their other records
+        have = {r.pk for r in records}
+        records += [r for r in repo.of_persons(more, active_only=False) if r.pk not in have]
+    for r in records:
         key = r.person_id or f"record:{r.source}/{r.record_id}"
         if r.active and r.programme and key in found:
             found[key].aid.append(Aid.of(r))

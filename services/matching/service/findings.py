@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.matching.adapters.findings_repository import (
     FindingRepository,
-    household_records,
+    housemates_records,
     persons_changed_since,
 )
 from services.matching.adapters.orm import Finding, OutreachTask, Record
@@ -71,8 +71,7 @@ def world_of(
     records = [r for r in known if r.person_id in persons] if known is not None else []
     records = records if known is not None else repo.of_persons(sorted(persons), active_only=False)
     homes = sorted({(r.source, r.household_ref) for r in records if r.household_ref and r.active})
-    mates = {r.person_id for r in household_records(session, homes) if r.person_id} - set(persons)
-    records += repo.of_persons(sorted(mates), active_only=False)
+    records += housemates_records(session, homes, sorted(persons))
     facts: dict[str, list[Fact]] = defaultdict(list)
     seen: set[int] = set()
     for r in records:
