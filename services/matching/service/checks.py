@@ -184,9 +184,15 @@ def _applied_for(
 
 
 def check(
-    session: Session, index: IdentityIndex, rs: RuleSet, members: Sequence[Mapping[str, Any]], *,
-    programme: str | None, division: str | None, application_id: str | None,
-) -> dict[str, Any]:  # fmt: skip
+    session: Session,
+    index: IdentityIndex,
+    rs: RuleSet,
+    members: Sequence[Mapping[str, Any]],
+    *,
+    programme: str | None,
+    division: str | None,
+    application_id: str | None,
+) -> dict[str, Any]:
     """Who each member is, the aid each already receives, and — when ``programme`` is given —
     the duplicate rules the new aid would break."""
     found = []
