@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import loadgen
 from bench.common import PG, fresh_database, header, start, stop
 from bench.linkage import population
-from bench.roster_ingest import pieces, rss_mb
+from bench.roster_ingest import matching_env, pieces, rss_mb
 from services.matching.engine.model import FellegiSunter
 from services.matching.service.identity import rerun
 from services.matching.service.person_index import IdentityIndex
@@ -140,15 +140,7 @@ def main() -> None:
     )
     url = args.database_url if args.reuse else fresh_database(args.database_url, "matching")
     port = free_port()
-    env = {
-        "MATCHING_DATABASE_URL": url,
-        "MATCHING_PORT": str(port),
-        "MATCHING_ENV": "test",
-        "MATCHING_WORKERS_ENABLED": "false",
-        "MATCHING_CONSUMERS_ENABLED": "false",
-        "MATCHING_LOG_LEVEL": "WARNING",
-        "MATCHING_DB_POOL_SIZE": "4",
-    }
+    env = {**matching_env(url, port), "MATCHING_DB_POOL_SIZE": "4"}
     base = f"http://127.0.0.1:{port}"
     log = Path("/tmp/snx_bench_match_http.log")
     serve = ["-m", "shared.cli", "serve", "matching", "--workers", str(args.workers)]

@@ -50,6 +50,18 @@ def roster_file(records: int, seed: int, drop_every: int = 0) -> Path:
     return out
 
 
+def matching_env(url: str, port: int) -> dict[str, str]:
+    """``snx serve matching`` for a benchmark: its database and port, no resolver, no consumers."""
+    return {
+        "MATCHING_DATABASE_URL": url,
+        "MATCHING_PORT": str(port),
+        "MATCHING_ENV": "test",
+        "MATCHING_WORKERS_ENABLED": "false",
+        "MATCHING_CONSUMERS_ENABLED": "false",
+        "MATCHING_LOG_LEVEL": "WARNING",
+    }
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -109,14 +121,7 @@ def main() -> None:
     )
     url = fresh_database(args.database_url, "matching")
     port = free_port()
-    env = {
-        "MATCHING_DATABASE_URL": url,
-        "MATCHING_PORT": str(port),
-        "MATCHING_ENV": "test",
-        "MATCHING_WORKERS_ENABLED": "false",
-        "MATCHING_CONSUMERS_ENABLED": "false",
-        "MATCHING_LOG_LEVEL": "WARNING",
-    }
+    env = matching_env(url, port)
     base = f"http://127.0.0.1:{port}"
     proc = start(
         ["-m", "shared.cli", "serve", "matching"], env, f"{base}/readyz", Path("/tmp/snx_bench_match.log")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, text, update
@@ -104,10 +104,9 @@ class RecordRepository:
         return ended
 
     def set_application(
-        self, source: str, application_id: str, values: dict[str, Any], *, end: bool = False
+        self, source: str, application_id: str, values: dict[str, Any], now: datetime, *, end: bool = False
     ) -> int:
         """Set ``values`` on the records of one application (``{application_id}/{position}``)."""
-        now = datetime.now(UTC)
         extra = {"active": False, "pending": False} if end else {}
         result = self.session.execute(
             update(Record)
@@ -156,10 +155,6 @@ class RecordRepository:
         if not conds:
             return []
         return list(self.session.scalars(select(Record).where(or_(*conds)).order_by(Record.pk)))
-
-    def with_id18(self, id18s: Sequence[str]) -> list[Record]:
-        stmt = select(Record).where(Record.id18.in_(id18s), Record.active.is_(True))
-        return list(self.session.scalars(stmt))
 
     def pending(self, limit: int) -> list[Record]:
         stmt = (
@@ -249,10 +244,6 @@ class DecisionRepository:
 
     def get(self, a: Ref, b: Ref) -> LinkDecision | None:
         return self.session.scalar(select(LinkDecision).where(pair_is(LinkDecision, a, b)))
-
-    def add(self, decision: LinkDecision) -> None:
-        self.session.add(decision)
-        self.session.flush()
 
 
 class GreyRepository:

@@ -193,7 +193,3 @@ def parse_record(record: Any, source: str) -> tuple[dict[str, Any] | None, list[
     }
     row["content_hash"] = content_hash({k: v for k, v in row.items() if k not in ("id18", "born")})
     return row, []
-
-
-def identity_changed(old_fields: dict[str, Any], new_fields: dict[str, Any]) -> bool:
-    return old_fields != new_fields

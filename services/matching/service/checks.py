@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.matching.adapters.orm import Record
 from services.matching.adapters.repository import RecordRepository
 from services.matching.domain.roster_records import valid_id18
-from services.matching.domain.rules import Fact, evaluate
+from services.matching.domain.rules import ENDED, Fact, evaluate
 from services.matching.domain.rules_config import RuleSet
 from services.matching.engine.record import birth_date_of
 from services.matching.service.findings import world_of
@@ -126,11 +126,8 @@ def current_aid(matches: Sequence[PersonMatch], *, exclude_application: str | No
     return out
 
 
-ENDED_STATUSES = frozenset({"ended", "stopped", "terminated", "exited", "cancelled", "denied", "withdrawn"})
-
-
 def is_current(aid: Aid) -> bool:
-    return (aid.status or "active").lower() not in ENDED_STATUSES
+    return (aid.status or "active").lower() not in ENDED
 
 
 def precheck(session: Session, index: IdentityIndex, request: PrecheckRequest) -> PrecheckResult:

@@ -154,7 +154,7 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
         persons.log(events)
         GreyRepository(session).upsert(grey, now)
         session.flush()
-    index.apply(pending)
+    index.apply(pending, indexed=True)  # each went in as it was resolved
     return len(pending)
 
 

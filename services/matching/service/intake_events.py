@@ -84,20 +84,22 @@ def assistance_started(session: Session, event: dict[str, Any]) -> None:
 
 def assistance_changed(session: Session, event: dict[str, Any]) -> None:
     data = event["data"]
-    RecordRepository(session).set_application(SOURCE, data["application_id"], {"amount": data.get("amount")})
+    RecordRepository(session).set_application(
+        SOURCE, data["application_id"], {"amount": data.get("amount")}, utcnow()
+    )
 
 
 def assistance_stopped(session: Session, event: dict[str, Any]) -> None:
     data = event["data"]
     values = {"status": "stopped", "end_date": date.fromisoformat(data["on"])}
-    RecordRepository(session).set_application(SOURCE, data["application_id"], values, end=True)
+    RecordRepository(session).set_application(SOURCE, data["application_id"], values, utcnow(), end=True)
 
 
 def status_changed(session: Session, event: dict[str, Any]) -> None:
     data = event["data"]
     if data["to"] in ENDING_STATUSES:
         values = {"status": data["to"], "end_date": date.fromisoformat(data["on"])}
-        RecordRepository(session).set_application(SOURCE, data["application_id"], values, end=True)
+        RecordRepository(session).set_application(SOURCE, data["application_id"], values, utcnow(), end=True)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -18,6 +18,7 @@ import polars as pl
 
 from services.matching.adapters.orm import Record
 from services.matching.adapters.repository import RecordRepository
+from services.matching.domain.roster_records import IDENTITY_FIELDS
 from services.matching.engine.index import Candidate, PersonIndex
 from services.matching.engine.model import FellegiSunter
 from services.matching.engine.normalize import normalize
@@ -27,7 +28,7 @@ from shared.logs import get_logger
 
 log = get_logger("snx.matching.index")
 REFRESH_MARGIN = timedelta(seconds=5)
-IDENTITY_COLUMNS = ("id_type", "id_number", "name", "sex", "birth_date", "division_code", "address")
+IDENTITY_COLUMNS = IDENTITY_FIELDS  # the standard record's identity fields, kept raw in mt_record.fields
 
 
 def standard(record: Record) -> dict[str, Any]:
@@ -112,8 +113,10 @@ class IdentityIndex:
         log.info("index.loaded", records=len(persons), seconds=round(time.perf_counter() - started, 2))
         return index, since
 
-    def apply(self, records: Iterable[Record]) -> None:
-        """Put committed records in their current state into the index (if it is loaded)."""
+    def apply(self, records: Iterable[Record], *, indexed: bool = False) -> None:
+        """Put committed records in their current state into the index (if it is loaded).
+        ``indexed``: the caller has put them in already; only note them, so that the next refresh
+        does not add them again."""
         with self.lock:
             if self._index is None:
                 return
@@ -123,6 +126,8 @@ class IdentityIndex:
                 if self._applied.get(ref) == at:
                     continue
                 self._applied[ref] = at
+                if indexed:
+                    continue
                 if r.active and r.person_id and not r.pending:
                     self._index.add(standard(r), r.person_id)
                 else:

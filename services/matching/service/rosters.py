@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -92,7 +92,6 @@ class Counts:
     unchanged: int = 0
     deleted: int = 0
     rejected: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def _decode(raw: bytes) -> Any:
