@@ -60,14 +60,19 @@ def fresh_database(url: str, service: str = "intake") -> str:
 
 
 def start(
-    args: list[str], env: dict[str, str], ready_url: str, log: Path, ready_status: int | None = 200
+    args: list[str],
+    env: dict[str, str],
+    ready_url: str,
+    log: Path,
+    ready_status: int | None = 200,
+    wait: float = 60,
 ) -> subprocess.Popen[bytes]:
     """Start a process and wait until ``ready_url`` answers (with ``ready_status``; None: anything)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
         )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{args} exited: see {log}")

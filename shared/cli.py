@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         for service, proc in procs.items():
             url = f"http://{args.host}:{ports[service]}"
-            if not _wait_ready(url, proc, timeout=60):
+            if not _wait_ready(url, proc, timeout=600):  # matching loads its person index first
                 print(f"snx run: {service} did not become ready", file=sys.stderr)
                 return 1
         token_args = argparse.Namespace(

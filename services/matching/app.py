@@ -14,7 +14,15 @@ from services.matching.service.identity import resolve_pending
 from services.matching.service.person_index import IdentityIndex
 from shared.contracts.rosters import ROSTERS_PATH
 from shared.db import Database
+from shared.i18n import Text
 from shared.web.app import FeedSubscription, Worker, create_service_app
+from shared.web.health import ReadinessProblem
+
+# The index worker loads the index at start (a million records: some 40 s); until then a check
+# would wait for it, so the process does not take traffic.
+INDEX_LOADING = ReadinessProblem(
+    "person_index", "loading", Text("The person index is loading.", "人员索引正在加载。")
+)
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
@@ -42,6 +50,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
             ),
         ],
         body_limits={ROSTERS_PATH: settings.roster_max_bytes},
+        readiness=[lambda: None if app.state.index.loaded else INDEX_LOADING],
     )
     app.state.rules = rules_config.load(settings.rules_file or rules_config.SHIPPED)
     app.state.index = IdentityIndex(app.state.db, FellegiSunter.load())

@@ -18,6 +18,7 @@ from shared.http import service_client
 from shared.logs import configure_logging, get_logger
 from shared.settings import ServiceSettings
 from shared.web import health, internal
+from shared.web.health import ReadinessProblem
 from shared.web.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.web.problems import install_problem_handlers
 
@@ -112,8 +113,10 @@ def create_service_app(
     workers: Iterable[Worker] = (),
     body_limits: Mapping[str, int] | None = None,
     on_shutdown: Iterable[Callable[[], None]] = (),
+    readiness: Iterable[Callable[[], ReadinessProblem | None]] = (),
 ) -> FastAPI:
-    """``body_limits`` maps path prefixes to their own body size limit (uploads)."""
+    """``body_limits`` maps path prefixes to their own body size limit (uploads); ``readiness``:
+    the service's own checks for ``/readyz`` beside the database's (None: ready)."""
     configure_logging(settings.service_name, level=settings.log_level, fmt=settings.effective_log_format)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     runner = ConsumerRunner(settings, db, subscriptions, workers)
@@ -138,6 +141,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.db = db
     app.state.consumers = runner
+    app.state.readiness = list(readiness)
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(body_limits or {})

@@ -1,8 +1,9 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (database reachable, migrations at head)."""
+"""``/healthz`` (the process answers) and ``/readyz`` (database reachable, migrations at head, and
+the service's own checks: matching's person index loaded)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import APIRouter, Request
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,6 +14,14 @@ from shared.i18n import Text
 from shared.migrations import at_head
 
 router = APIRouter(tags=["health"])
+
+
+class ReadinessProblem(NamedTuple):
+    """A service's own reason not to take traffic yet: the check's name, its state, the message."""
+
+    check: str
+    state: str
+    message: Text
 
 
 @router.get("/healthz", summary="Liveness")
@@ -40,4 +49,11 @@ def readyz(request: Request) -> dict[str, Any]:
             ),
             extra={"checks": {"database": "ok", "migrations": "behind"}},
         )
-    return {"status": "ready", "service": service, "checks": {"database": "ok", "migrations": "head"}}
+    checks = {"database": "ok", "migrations": "head"}
+    for ready in request.app.state.readiness:
+        problem = ready()
+        if problem is not None:
+            raise ServiceUnavailable(
+                problem.message, extra={"checks": {**checks, problem.check: problem.state}}
+            )
+    return {"status": "ready", "service": service, "checks": checks}

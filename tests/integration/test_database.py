@@ -4,6 +4,7 @@ and readiness that knows when migrations are behind."""
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,7 +104,27 @@ def test_readyz_is_503_until_migrated(tmp_path: Path) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["checks"] == {"database": "ok", "migrations": "behind"}
         upgrade("matching", url)
-        assert client.get("/readyz").status_code == 200
+        deadline = time.monotonic() + 20  # the index worker loads the (empty) index once it can
+        while (response := client.get("/readyz")).status_code != 200 and time.monotonic() < deadline:
+            assert response.json()["checks"]["person_index"] == "loading"
+            time.sleep(0.1)
+        assert response.status_code == 200
+
+
+def test_matching_is_not_ready_until_its_person_index_is_loaded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    upgrade("matching", url)
+    settings = importlib.import_module("services.matching.config").MatchingSettings(
+        env="test", database_url=url, consumers_enabled=False
+    )
+    app = importlib.import_module("services.matching.app").create_app(settings)
+    client = TestClient(app)  # no lifespan: no index worker loads it
+    response = client.get("/readyz", headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "migrations": "head", "person_index": "loading"}
+    assert response.json()["detail"] == "人员索引正在加载。"
+    app.state.index.refresh()  # what the worker does first
+    assert client.get("/readyz").status_code == 200
 
 
 def test_readyz_is_503_when_the_database_is_unreachable() -> None:

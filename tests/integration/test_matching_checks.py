@@ -103,27 +103,34 @@ def test_the_precheck_reports_roster_aid_and_applications_from_intakes_feed(
     assert hits == {("aided", "mca.dibao")}  # never reported against itself
 
 
-def test_the_index_refreshes_from_the_database_on_every_backend(matching: TestClient) -> None:
-    """A second process (here: the same app with its cache refreshed) sees records changed since."""
+def test_checks_see_roster_changes_once_the_index_refreshes_on_every_backend(matching: TestClient) -> None:
+    """Checks read memory only; a refresh (the index worker's, or another replica's change) brings
+    ended aid, new records not resolved yet and changed aid from the database."""
     import time
 
     app: Any = matching.app
     index = app.state.index
-    pid = make_id("19700707")
-    send(matching, "mca.dibao", [person("r1", "黄河", pid, programme="dibao")])
+    river, stream = make_id("19700707"), make_id("19710101")
+    send(matching, "mca.dibao", [person("r1", "黄河", river, programme="dibao", household_ref="h1")])
     resolve(matching)
     index.current()  # loaded
-    send(
-        matching,
-        "mca.dibao",
-        [person("r1", "黄河", pid, programme="dibao"), person("r2", "长江", make_id(), programme="dibao")],
-    )
-    resolve(matching)
+
+    def aid(id_number: str) -> list[tuple[str, str, str]]:
+        body = {"members": [{"name": "某某", "id_number": id_number}]}
+        [member] = matching.post("/v1/checks", json=body, headers=CHECK).json()["members"]
+        return [(m["via"], a["record_id"], a["programme"]) for m in member["matches"] for a in m["aid"]]
+
+    assert aid(river) == [("index", "r1", "dibao")]
+    send(matching, "mca.dibao", [person("r2", "长江", stream, programme="tekun")])  # r1 ends; r2 is new
     time.sleep(0.01)
     for _ in range(3):  # refreshes apply each changed record once, whatever the backend's datetimes
         index.refresh()
-    body = {"members": [{"name": "长江", "id_number": None, "birth_date": None}]}
-    assert matching.post("/v1/checks", json=body, headers=CHECK).status_code == 200
+    assert aid(river) == []
+    assert aid(stream) == [("id_number", "r2", "tekun")]  # found by its ID before it is resolved
+    send(matching, "mca.dibao", [person("r2", "长江", stream, programme="dibao")])
+    resolve(matching)
+    index.refresh()
+    assert aid(stream) == [("index", "r2", "dibao")]
 
 
 def test_a_check_never_waits_for_a_second_connection(db_url: Any) -> None:

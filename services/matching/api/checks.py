@@ -26,8 +26,7 @@ Prechecker = Annotated[Principal, Depends(require_scopes(SCOPE_PRECHECK))]
 
 @router.post(PRECHECK_PATH, response_model=PrecheckResult, summary="intake's pre-check of a household")
 def precheck(body: PrecheckRequest, request: Request, _: Prechecker) -> PrecheckResult:
-    with reading(request) as session:
-        return checks.precheck(session, request.app.state.index, body)
+    return checks.precheck(request.app.state.index, body)
 
 
 SCOPE_CHECK = "matching:check"
@@ -103,16 +102,14 @@ class CheckResult(BaseModel):
 def check(body: CheckRequest, request: Request, _: Checker) -> dict[str, Any]:
     state = request.app.state
     members = [m.model_dump() for m in body.members]
-    with reading(request) as session:
-        result = checks.check(
-            session,
-            state.index,
-            state.rules,
-            members,
-            programme=body.programme,
-            division=body.division_code,
-            application_id=body.application_id,
-        )
+    result = checks.check(
+        state.index,
+        state.rules,
+        members,
+        programme=body.programme,
+        division=body.division_code,
+        application_id=body.application_id,
+    )
     for member in result["members"]:
         member["matches"] = [asdict(m) for m in member["matches"]]
         member["aid"] = [asdict(a) for a in member["aid"]]

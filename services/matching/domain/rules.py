@@ -22,7 +22,7 @@ ENDED = frozenset({"ended", "stopped", "terminated", "exited", "cancelled", "den
 Ref = tuple[str, str]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Fact:
     """One record as the rules see it."""
 
@@ -39,6 +39,7 @@ class Fact:
     division: str | None = None
     household: str | None = None  # "source:household_ref"
     born: date | None = None
+    id18: str | None = None  # the valid resident ID number, normalised
 
     @property
     def ref(self) -> Ref:

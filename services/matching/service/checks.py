@@ -3,8 +3,10 @@
 The place an application is made is not used as identity evidence: a person aided in one county and
 applying in another is exactly the duplicate to find, and a different county must not hide them.
 A member is found by the in-memory index (linked candidates, with their evidence) and, to miss
-nothing that has not been resolved yet, by its valid ID number directly in the database. The aid
-of a person is every active record of theirs that stands for a programme.
+nothing that has not been resolved yet, by its valid ID number. The aid of a person is every
+current record of theirs that stands for a programme. Everything is read from the process's
+memory (the index and the ``FactStore`` beside it, refreshed from the database about every
+second): a check never waits for the database.
 """
 
 from __future__ import annotations
@@ -14,15 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from services.matching.adapters.orm import Record
-from services.matching.adapters.repository import RecordRepository
 from services.matching.domain.roster_records import valid_id18
-from services.matching.domain.rules import ENDED, Fact, evaluate
+from services.matching.domain.rules import ENDED, Fact, World, evaluate
 from services.matching.domain.rules_config import RuleSet
 from services.matching.engine.record import birth_date_of
-from services.matching.service.findings import world_of
 from services.matching.service.person_index import IdentityIndex
 from shared.contracts.precheck import PrecheckHit, PrecheckRequest, PrecheckResult
 from shared.events.outbox import utcnow
@@ -44,17 +41,17 @@ class Aid:
     attributes: dict[str, Any] | None
 
     @classmethod
-    def of(cls, r: Record) -> Aid:
+    def of(cls, f: Fact) -> Aid:
         return cls(
-            programme=r.programme or "",
-            source=r.source,
-            status=r.status,
-            since=r.start_date,
-            division_code=r.division_code,
-            record_id=r.record_id,
-            household_ref=r.household_ref,
-            amount=str(r.amount) if r.amount is not None else None,
-            attributes=r.attributes,
+            programme=f.programme or "",
+            source=f.source,
+            status=f.status,
+            since=f.start,
+            division_code=f.division,
+            record_id=f.record_id,
+            household_ref=f.household.split(":", 1)[1] if f.household else None,
+            amount=str(f.amount) if f.amount is not None else None,
+            attributes=dict(f.attributes) or None,
         )
 
     @property
@@ -73,16 +70,19 @@ class PersonMatch:
 
 
 def find_persons(
-    session: Session, index: IdentityIndex, member: Mapping[str, Any], *, possible: bool = False
+    index: IdentityIndex, member: Mapping[str, Any], *, possible: bool = False
 ) -> list[PersonMatch]:
     """The persons a member is (linked), and with ``possible`` those they may be (grey zone)."""
-    return _find(session, index, member, possible)[0]
+    with index.lock:
+        return _find(index, member, possible)
 
 
-def _find(
-    session: Session, index: IdentityIndex, member: Mapping[str, Any], possible: bool
-) -> tuple[list[PersonMatch], list[Record]]:
-    """``find_persons``, and every record (ended ones too) of the persons found."""
+def _key(f: Fact) -> str:
+    return f.person or f"record:{f.source}/{f.record_id}"
+
+
+def _find(index: IdentityIndex, member: Mapping[str, Any], possible: bool) -> list[PersonMatch]:
+    """``find_persons``, for callers that hold ``index.lock``."""
     query = {"source": "check", "record_id": "-", **member}
     found: dict[str, PersonMatch] = {}
     for cand in index.query(query, limit=10):
@@ -90,23 +90,18 @@ def _find(
             found[cand.person_key] = PersonMatch(
                 cand.person_key, cand.probability, cand.linked, "index", cand.evidence
             )
-    repo = RecordRepository(session)
+    store = index.facts()
     id18 = valid_id18(member.get("id_number"))
-    fetched = set(found)  # persons whose every record the next query reads
-    records = repo.of_persons_or_id18(sorted(fetched), id18)
-    for r in records:
-        if id18 and r.id18 == id18 and r.active:
-            key = r.person_id or f"record:{r.source}/{r.record_id}"
-            found.setdefault(key, PersonMatch(key, 1.0, True, "id_number", None))
-    more = sorted(p for p in found if p not in fetched and not p.startswith("record:"))
-    if more:  # a person known by the ID number only (not yet in the index): their other records
-        have = {r.pk for r in records}
-        records += [r for r in repo.of_persons(more, active_only=False) if r.pk not in have]
-    for r in records:
-        key = r.person_id or f"record:{r.source}/{r.record_id}"
-        if r.active and r.programme and key in found:
-            found[key].aid.append(Aid.of(r))
-    return sorted(found.values(), key=lambda m: (-m.linked, -m.probability, m.person_id)), records
+    by_id = store.with_id18(id18) if id18 else []
+    for f in by_id:  # also a person known by the ID number only (not yet in the index)
+        found.setdefault(_key(f), PersonMatch(_key(f), 1.0, True, "id_number", None))
+    facts = {f.ref: f for f in [*store.of_persons(sorted(found)), *by_id]}
+    for f in facts.values():
+        if f.programme and _key(f) in found:
+            found[_key(f)].aid.append(Aid.of(f))
+    for m in found.values():
+        m.aid.sort(key=lambda a: (a.source, a.record_id))
+    return sorted(found.values(), key=lambda m: (-m.linked, -m.probability, m.person_id))
 
 
 def current_aid(matches: Sequence[PersonMatch], *, exclude_application: str | None = None) -> list[Aid]:
@@ -130,7 +125,7 @@ def is_current(aid: Aid) -> bool:
     return (aid.status or "active").lower() not in ENDED
 
 
-def precheck(session: Session, index: IdentityIndex, request: PrecheckRequest) -> PrecheckResult:
+def precheck(index: IdentityIndex, request: PrecheckRequest) -> PrecheckResult:
     """intake's pre-check (``shared.contracts.precheck``): aid and applications elsewhere."""
     hits = []
     for m in request.members:
@@ -140,9 +135,7 @@ def precheck(session: Session, index: IdentityIndex, request: PrecheckRequest) -
             "birth_date": m.birth_date.isoformat() if m.birth_date else None,
             "sex": m.sex,
         }
-        for a in current_aid(
-            find_persons(session, index, member), exclude_application=request.application_id
-        ):
+        for a in current_aid(find_persons(index, member), exclude_application=request.application_id):
             if not is_current(a):
                 continue
             applying = a.source == INTAKE and a.status == APPLYING
@@ -180,8 +173,21 @@ def _applied_for(
     )
 
 
+def _world(
+    index: IdentityIndex, persons: list[str], applied: list[Fact], application_id: str | None
+) -> World:
+    """The applicants' current records and their housemates', with the aid applied for, less the
+    application being checked (it must not collide with itself)."""
+    store = index.facts()
+    own = f"{application_id}/" if application_id else None
+    facts: dict[str, list[Fact]] = {}
+    for f in [*store.of_persons(sorted(set(persons))), *store.housemates(persons), *applied]:
+        if not (own and f.source == INTAKE and f.record_id.startswith(own)):
+            facts.setdefault(f.person, []).append(f)
+    return World(facts, utcnow().date())
+
+
 def check(
-    session: Session,
     index: IdentityIndex,
     rs: RuleSet,
     members: Sequence[Mapping[str, Any]],
@@ -192,12 +198,22 @@ def check(
 ) -> dict[str, Any]:
     """Who each member is, the aid each already receives, and — when ``programme`` is given —
     the duplicate rules the new aid would break."""
+    with index.lock:
+        return _check(index, rs, members, programme, division, application_id)
+
+
+def _check(
+    index: IdentityIndex,
+    rs: RuleSet,
+    members: Sequence[Mapping[str, Any]],
+    programme: str | None,
+    division: str | None,
+    application_id: str | None,
+) -> dict[str, Any]:
     found = []
     applied: list[Fact] = []
-    known: list[Record] = []
     for i, m in enumerate(members):
-        matches, records = _find(session, index, m, True)
-        known += records
+        matches = _find(index, m, True)
         linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
         found.append(
             {"index": i, "matches": matches, "aid": current_aid(matches, exclude_application=application_id)}
@@ -206,12 +222,7 @@ def check(
             applied.append(_applied_for(m, i, linked[0].person_id, programme, division))
     conflicts = []
     if applied:
-        world = world_of(session, [f.person for f in applied], utcnow().date(), extra=applied, known=known)
-        own = f"{application_id}/" if application_id else None
-        for person, facts in world.facts.items():
-            world.facts[person] = [
-                f for f in facts if not (own and f.source == INTAKE and f.record_id.startswith(own))
-            ]
+        world = _world(index, [f.person for f in applied], applied, application_id)
         by_person = {f.person: f for f in applied}
         for hit in evaluate(rs, world, by_person, kinds=frozenset({"duplicate"})):
             mine = [by_person[p] for p in hit.persons if p in by_person and by_person[p].ref in hit.records]

@@ -33,7 +33,7 @@ def economic_check(
             "name": m.name,
             "birth_date": m.birth_date.isoformat() if m.birth_date else None,
         }
-        linked = [p.person_id for p in find_persons(session, index, query) if p.linked]
+        linked = [p.person_id for p in find_persons(index, query) if p.linked]
         persons = [p for p in linked if not p.startswith("record:")]
         unresolved = [
             tuple(p.removeprefix("record:").split("/", 1)) for p in linked if p.startswith("record:")

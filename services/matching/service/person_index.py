@@ -1,16 +1,20 @@
 """The process's in-memory person index, kept in step with the database.
 
 The database is the truth; the engine's ``PersonIndex`` is a cache of its active, resolved
-records, loaded in bulk the first time it is needed and refreshed from the records changed since
+records, and the ``FactStore`` beside it a cache of every active record's aid, both loaded in bulk
+the first time they are needed and refreshed together from the records changed since
 (``updated_at``, with a margin for transactions that committed late). Another replica's changes
 arrive the same way. A failed transaction in this process drops the cache (``invalidate``).
+A real-time check reads both under ``lock`` and never touches the database.
 """
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +22,7 @@ import polars as pl
 
 from services.matching.adapters.orm import Record
 from services.matching.adapters.repository import RecordRepository
+from services.matching.domain.fact_store import ROW_COLUMNS, FactStore, Row
 from services.matching.domain.roster_records import IDENTITY_FIELDS
 from services.matching.engine.index import Candidate, PersonIndex
 from services.matching.engine.model import FellegiSunter
@@ -36,6 +41,19 @@ def standard(record: Record) -> dict[str, Any]:
     return {"source": record.source, "record_id": record.record_id, **record.fields}
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No collector passes while millions of long-lived objects are made (each pass would walk
+    all that were made before it: the load would grow quadratic)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class IdentityIndex:
     def __init__(self, db: Database, model: FellegiSunter) -> None:
         self.db = db
@@ -43,6 +61,7 @@ class IdentityIndex:
         self.lock = threading.RLock()  # held to read or change the loaded index
         self._load_lock = threading.Lock()  # one load at a time (a million records: seconds)
         self._index: PersonIndex | None = None
+        self._facts = FactStore()
         self._since: datetime | None = None
         self._applied: dict[tuple[str, str], datetime] = {}  # recently applied: not again
 
@@ -52,9 +71,13 @@ class IdentityIndex:
 
     def reload(self) -> None:
         """Build a fresh index from the database while the old one keeps answering, then swap."""
-        fresh, since = self._build()
+        fresh, facts, since = self._build()
         with self.lock:
-            self._index, self._since, self._applied = fresh, since, {}
+            self._index, self._facts, self._since, self._applied = fresh, facts, since, {}
+
+    @property
+    def loaded(self) -> bool:
+        return self._index is not None
 
     def current(self) -> PersonIndex:
         """The index, loaded on first use. It never refreshes here: a request holding a database
@@ -68,11 +91,17 @@ class IdentityIndex:
         if index is None:
             with self._load_lock:  # never takes ``lock`` inside: the worker loads while checks wait
                 if self._index is None:
-                    fresh, since = self._build()
-                    self._since, self._index = since, fresh
+                    fresh, facts, since = self._build()
+                    self._since, self._facts, self._index = since, facts, fresh
                 index = self._index
         assert index is not None
         return index
+
+    def facts(self) -> FactStore:
+        """The current records' facts (loaded with the index); callers hold ``lock``."""
+        with self.lock:
+            self._loaded()
+            return self._facts
 
     def query(self, record: dict[str, Any], limit: int = 10) -> list[Candidate]:
         with self.lock:
@@ -94,24 +123,31 @@ class IdentityIndex:
             self._applied = {ref: at for ref, at in self._applied.items() if at >= since}
         return 0  # the worker waits its interval between refreshes
 
-    def _build(self) -> tuple[PersonIndex, datetime]:
+    def _build(self) -> tuple[PersonIndex, FactStore, datetime]:
         started = time.perf_counter()
         since = utcnow() - REFRESH_MARGIN
         columns: dict[str, list[Any]] = {c: [] for c in ("source", "record_id", *IDENTITY_COLUMNS)}
         persons: list[str] = []
-        with self.db.unit_of_work() as uow:
-            for source, record_id, person_id, fields in RecordRepository(uow.session).resolved_identities():
-                columns["source"].append(source)
-                columns["record_id"].append(record_id)
-                for c in IDENTITY_COLUMNS:
-                    columns[c].append(fields.get(c))
-                persons.append(person_id)
+        facts = FactStore()
         index = PersonIndex(self.model)
-        if persons:
-            frame = normalize(pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)))
-            index.load(frame, persons)
-        log.info("index.loaded", records=len(persons), seconds=round(time.perf_counter() - started, 2))
-        return index, since
+        with _no_collection():
+            with self.db.unit_of_work() as uow:
+                for pending, fields, *values in RecordRepository(uow.session).current(ROW_COLUMNS):
+                    row = Row(*values)
+                    facts.put(row)
+                    if row.person_id and not pending:  # resolved: in the index too
+                        columns["source"].append(row.source)
+                        columns["record_id"].append(row.record_id)
+                        for c in IDENTITY_COLUMNS:
+                            columns[c].append(fields.get(c))
+                        persons.append(row.person_id)
+            if persons:
+                frame = normalize(pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)))
+                index.load(frame, persons)
+        gc.freeze()  # millions of long-lived objects: out of the collector's full passes (long pauses)
+        seconds = round(time.perf_counter() - started, 2)
+        log.info("index.loaded", records=len(persons), current=len(facts), seconds=seconds)
+        return index, facts, since
 
     def apply(self, records: Iterable[Record], *, indexed: bool = False) -> None:
         """Put committed records in their current state into the index (if it is loaded).
@@ -126,6 +162,7 @@ class IdentityIndex:
                 if self._applied.get(ref) == at:
                     continue
                 self._applied[ref] = at
+                self._facts.put(Row(*(getattr(r, c) for c in ROW_COLUMNS)))
                 if indexed:
                     continue
                 if r.active and r.person_id and not r.pending:
