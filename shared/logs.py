@@ -92,6 +92,7 @@ def configure_logging(service: str, *, level: str = "INFO", fmt: str = "console"
     structlog.configure(
         # Masked before it leaves structlog too, so no handler (pytest's included) sees it in clear.
         processors=[
+            structlog.stdlib.filter_by_level,  # below the level: dropped before any other work
             *_pre_chain(service),
             mask_personal_data,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

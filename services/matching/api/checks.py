@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -111,8 +110,8 @@ def check(body: CheckRequest, request: Request, _: Checker) -> dict[str, Any]:
         application_id=body.application_id,
     )
     for member in result["members"]:
-        member["matches"] = [asdict(m) for m in member["matches"]]
-        member["aid"] = [asdict(a) for a in member["aid"]]
+        member["matches"] = [{**vars(m), "aid": [vars(a) for a in m.aid]} for m in member["matches"]]
+        member["aid"] = [vars(a) for a in member["aid"]]  # shallow: the response model copies
     return result
 
 
