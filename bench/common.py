@@ -6,6 +6,7 @@ import os
 import platform
 import random
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -34,6 +35,19 @@ def machine() -> str:
         platform.processor(),
     )
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (/proc/stat): user, nice, system, idle, iowait, irq,
+    softirq, steal."""
+    return [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of CPU time the hypervisor gave to other guests between two readings: on a
+    shared virtual machine, a run with steal is not a clean measurement."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / max(1, sum(spent))
 
 
 def header(title: str, **facts: Any) -> None:
@@ -70,7 +84,12 @@ def start(
     """Start a process and wait until ``ready_url`` answers (with ``ready_status``; None: anything)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, *args], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            [sys.executable, *args],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,  # its own process group: ``stop`` ends its worker processes too
         )
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
@@ -83,16 +102,25 @@ def start(
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    proc.kill()
+    stop(proc)
     raise RuntimeError(f"{args} never became ready")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    """End a process started by ``start`` and every process it started (server workers)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            os.killpg(proc.pid, signal.SIGKILL)  # a worker that outlived its parent
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        return
 
 
 class People:

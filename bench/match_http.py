@@ -26,7 +26,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import loadgen
-from bench.common import PG, fresh_database, header, start, stop
+from bench.common import PG, cpu_times, fresh_database, header, start, steal_share, stop
 from bench.linkage import population
 from bench.roster_ingest import matching_env, pieces, rss_mb
 from services.matching.engine.model import FellegiSunter
@@ -189,12 +189,14 @@ def main() -> None:
         )  # warm-up
         results = []
         for run in range(args.runs):
+            before = cpu_times()
             result = load(1000 * (run + 1), args.seconds)
             s = result.summary()
             results.append(s)
             print(
                 f"run {run + 1}: {s['throughput']:.0f}/s achieved, p50 {s['p50']:.1f} ms, "
-                f"p95 {s['p95']:.1f}, p99 {s['p99']:.1f}, max {s['max']:.0f}; errors {s['errors']:.0f}"
+                f"p95 {s['p95']:.1f}, p99 {s['p99']:.1f}, max {s['max']:.0f}; errors {s['errors']:.0f}; "
+                f"CPU stolen by the host {steal_share(before, cpu_times()):.1%}"
             )
         p50, p95, p99 = (statistics.median(r[k] for r in results) for k in ("p50", "p95", "p99"))
         print(
