@@ -42,14 +42,16 @@ def standard(record: Record) -> dict[str, Any]:
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
-    """No collector passes while millions of long-lived objects are made (each pass would walk
-    all that were made before it: the load would grow quadratic)."""
+def _long_lived() -> Iterator[None]:
+    """For making millions of objects that live as long as the process: no collector passes
+    while they are made (each would walk all made before it), and afterwards they are frozen out
+    of every later pass (else the first pass after would walk them all: seconds, in a request)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was:
             gc.enable()
 
@@ -130,7 +132,7 @@ class IdentityIndex:
         persons: list[str] = []
         facts = FactStore()
         index = PersonIndex(self.model)
-        with _no_collection():
+        with _long_lived():
             with self.db.unit_of_work() as uow:
                 for pending, fields, *values in RecordRepository(uow.session).current(ROW_COLUMNS):
                     row = Row(*values)
@@ -144,7 +146,6 @@ class IdentityIndex:
             if persons:
                 frame = normalize(pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)))
                 index.load(frame, persons)
-        gc.freeze()  # millions of long-lived objects: out of the collector's full passes (long pauses)
         seconds = round(time.perf_counter() - started, 2)
         log.info("index.loaded", records=len(persons), current=len(facts), seconds=seconds)
         return index, facts, since
