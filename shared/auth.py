@@ -60,7 +60,9 @@ def mint_token(
     ttl_seconds: int = 3600,
     issuer: str = "snx",
     now: float | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> str:
+    """A signed token; ``extra``: more claims (an exchange client's ``department``)."""
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
         "iss": issuer,
@@ -74,6 +76,7 @@ def mint_token(
     }
     if division:
         claims["division"] = division
+    claims.update(extra or {})
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 

@@ -96,3 +96,10 @@ def matching(db_url: Callable[[str], str]) -> Iterator[TestClient]:
         make_app("matching", db_url("matching"), workers_enabled=False), raise_server_exceptions=False
     ) as client:
         yield client
+
+
+@pytest.fixture
+def exchange(db_url: Callable[[str], str]) -> Iterator[TestClient]:
+    """exchange on this test's backend."""
+    with TestClient(make_app("exchange", db_url("exchange")), raise_server_exceptions=False) as client:
+        yield client

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.exchange.api import clients
 from services.exchange.config import ExchangeSettings
 from shared.web.app import FeedSubscription, create_service_app
 
@@ -13,5 +14,6 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         settings or ExchangeSettings(),
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
+        routers=[clients.router],
         subscriptions=[FeedSubscription("matching")],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -13,3 +14,4 @@ class ExchangeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="EXCHANGE_", extra="ignore", env_ignore_empty=True)
 
     service_name: ClassVar[str] = "exchange"
+    token_ttl_seconds: int = Field(300, ge=30, le=3600, description="Lifetime of a department's access token")

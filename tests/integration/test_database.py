@@ -27,6 +27,7 @@ from tests.support import Databases
 SERVICE_METADATA = {
     "intake": ("services.intake.adapters.orm", "IntakeBase"),
     "matching": ("services.matching.adapters.orm", "MatchingBase"),
+    "exchange": ("services.exchange.adapters.orm", "ExchangeBase"),
 }
 
 

@@ -147,16 +147,6 @@ class RecordRepository:
             out += self.session.scalars(stmt.order_by(Record.pk))
         return out
 
-    def of_persons_or_id18(self, person_ids: Sequence[str], id18: str | None) -> list[Record]:
-        """In one query: every record of these persons, and the active records with this valid ID
-        number (resolved or not): what a real-time check reads."""
-        conds: list[ColumnElement[bool]] = [Record.person_id.in_(person_ids)] if person_ids else []
-        if id18:
-            conds.append(and_(Record.id18 == id18, Record.active.is_(True)))
-        if not conds:
-            return []
-        return list(self.session.scalars(select(Record).where(or_(*conds)).order_by(Record.pk)))
-
     def pending(self, limit: int) -> list[Record]:
         stmt = (
             select(Record)

@@ -64,9 +64,8 @@ class FactStore:
             return sys.intern(value)
         return self._shared.setdefault(value, value)
 
-    def put(self, row: Row, person: str | None = None) -> None:
-        """Add or replace a record (an inactive one is dropped). ``person``: the person id as a
-        string the caller already holds (the index's), so that it is held once."""
+    def put(self, row: Row) -> None:
+        """Add or replace a record (an inactive one is dropped)."""
         ref = (row.source, row.record_id)
         self.drop(ref)
         if not row.active:
@@ -75,7 +74,7 @@ class FactStore:
         fact = Fact(
             source=one(row.source),
             record_id=row.record_id,
-            person=person or row.person_id or "",
+            person=row.person_id or "",
             programme=one(row.programme),
             status=one(row.status),
             active=True,

@@ -2,7 +2,7 @@
 
 The database is the truth; the engine's ``PersonIndex`` is a cache of its active, resolved
 records, and the ``FactStore`` beside it a cache of every active record's aid, both loaded in bulk
-the first time they are needed and refreshed together from the records changed since
+at start by the index worker (or when first needed) and refreshed together from the records changed since
 (``updated_at``, with a margin for transactions that committed late). Another replica's changes
 arrive the same way. A failed transaction in this process drops the cache (``invalidate``).
 A real-time check reads both under ``lock`` and never touches the database.

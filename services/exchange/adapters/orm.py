@@ -1,0 +1,44 @@
+"""exchange's tables (besides the shared event tables): departments and their clients."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.events.models import NAMING
+
+
+class ExchangeBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Department(ExchangeBase):
+    """A department that publishes rosters or asks about persons (人社, 医保, 教育 …)."""
+
+    __tablename__ = "ex_department"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)  # e.g. "hrss", "edu.330106"
+    name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码
+    division_code: Mapped[str | None] = mapped_column(String(12))  # where it acts; None: province-wide
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Client(ExchangeBase):
+    """One set of OAuth2 client credentials of a department, with the scopes it may ask for and
+    the roster sources it may publish. The secret is kept only as a hash."""
+
+    __tablename__ = "ex_client"
+
+    client_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("ex_department.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[list[Any]] = mapped_column(JSON)
+    sources: Mapped[list[Any]] = mapped_column(JSON)  # roster sources it may publish
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    secret_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
