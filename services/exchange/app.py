@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.exchange.api import clients
+from services.exchange.api import clients, rosters
 from services.exchange.config import ExchangeSettings
 from shared.web.app import FeedSubscription, create_service_app
 
 
 def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
+    settings = settings or ExchangeSettings()
     return create_service_app(
-        settings or ExchangeSettings(),
+        settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
-        routers=[clients.router],
+        routers=[clients.router, rosters.router],
+        body_limits={rosters.ROSTERS: settings.roster_max_bytes},
         subscriptions=[FeedSubscription("matching")],
     )

@@ -15,3 +15,5 @@ class ExchangeSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "exchange"
     token_ttl_seconds: int = Field(300, ge=30, le=3600, description="Lifetime of a department's access token")
+    roster_timeout_seconds: float = Field(3600, description="How long matching may take to answer an upload")
+    roster_max_bytes: int = Field(2 << 30, description="Largest roster upload accepted (bytes)")

@@ -42,3 +42,23 @@ class Client(ExchangeBase):
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     secret_set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RosterUpload(ExchangeBase):
+    """A department's roster upload as exchange saw it: who sent what, and what matching made of
+    it (its counts; the rejected lines stay with matching and are read through)."""
+
+    __tablename__ = "ex_roster_upload"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40))
+    department_code: Mapped[str] = mapped_column(String(40), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(10))  # snapshot | changes
+    format: Mapped[str] = mapped_column(String(10))  # ndjson | csv
+    status: Mapped[str] = mapped_column(String(10))  # running | done | failed
+    matching_upload_id: Mapped[str | None] = mapped_column(String(36))
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    failure: Mapped[str | None] = mapped_column(String(400))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.exchange.adapters.orm import Client, Department
+from services.exchange.adapters.orm import Client, Department, RosterUpload
 
 
 class DepartmentRepository:
@@ -40,3 +40,15 @@ class ClientRepository:
     def of_department(self, code: str) -> list[Client]:
         stmt = select(Client).where(Client.department_code == code).order_by(Client.created_at)
         return list(self.session.scalars(stmt))
+
+
+class UploadRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, upload_id: str) -> RosterUpload | None:
+        return self.session.get(RosterUpload, upload_id)
+
+    def add(self, upload: RosterUpload) -> None:
+        self.session.add(upload)
+        self.session.flush()

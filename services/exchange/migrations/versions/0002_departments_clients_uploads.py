@@ -1,4 +1,4 @@
-"""departments and clients
+"""departments, clients, roster uploads
 
 Revision ID: exchange_0002
 Revises: exchange_0001
@@ -28,6 +28,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('code', name=op.f('pk_ex_department')),
     sa.UniqueConstraint('uscc', name=op.f('uq_ex_department_uscc'))
     )
+    op.create_table('ex_roster_upload',
+    sa.Column('id', sa.String(length=36), nullable=False),
+    sa.Column('client_id', sa.String(length=40), nullable=False),
+    sa.Column('department_code', sa.String(length=40), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=10), nullable=False),
+    sa.Column('format', sa.String(length=10), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('matching_upload_id', sa.String(length=36), nullable=True),
+    sa.Column('counts', sa.JSON(), nullable=True),
+    sa.Column('failure', sa.String(length=400), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ex_roster_upload'))
+    )
+    with op.batch_alter_table('ex_roster_upload', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ex_roster_upload_department_code'), ['department_code'], unique=False)
+
     op.create_table('ex_client',
     sa.Column('client_id', sa.String(length=40), nullable=False),
     sa.Column('department_code', sa.String(length=40), nullable=False),
@@ -53,5 +71,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ex_client_department_code'))
 
     op.drop_table('ex_client')
+    with op.batch_alter_table('ex_roster_upload', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ex_roster_upload_department_code'))
+
+    op.drop_table('ex_roster_upload')
     op.drop_table('ex_department')
     # ### end Alembic commands ###

@@ -1,0 +1,48 @@
+"""exchange's client of matching's roster API (``shared.contracts.rosters``): a department's
+upload is streamed through as it arrives, never held whole."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+from services.exchange.config import ExchangeSettings
+from shared.contracts.rosters import NDJSON, ROSTERS_PATH, SCOPE_ROSTERS
+from shared.http import ServiceTokenAuth, forward_request_id
+
+
+class MatchingRosters:
+    def __init__(self, settings: ExchangeSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=settings.url_of("matching"),
+            auth=ServiceTokenAuth(settings, "matching", [SCOPE_ROSTERS]),
+            event_hooks={"request": [_forward_request_id]},
+            timeout=httpx.Timeout(settings.http_timeout_seconds, read=settings.roster_timeout_seconds),
+            transport=transport,
+        )
+
+    async def send(self, source: str, mode: str, lines: AsyncIterator[bytes]) -> httpx.Response:
+        """Stream NDJSON lines to matching; its answer (the upload's counts), whatever its status."""
+        return await self._client.post(
+            f"{ROSTERS_PATH}/{source}/{mode}", content=lines, headers={"Content-Type": NDJSON}
+        )
+
+    async def upload(self, upload_id: str, after_line: int, limit: int) -> dict[str, Any]:
+        response = await self._client.get(
+            f"{ROSTERS_PATH}/uploads/{upload_id}", params={"after_line": after_line, "limit": limit}
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def __aenter__(self) -> MatchingRosters:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._client.aclose()
+
+
+async def _forward_request_id(request: httpx.Request) -> None:
+    forward_request_id(request)
