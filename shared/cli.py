@@ -198,9 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=3600, help="seconds")
     token.set_defaults(func=_token)
 
+    from services.exchange.cli import add_commands as audit_commands
     from services.matching.cli import add_commands  # the engine's commands live with the engine
 
     add_commands(sub)
+    audit_commands(sub)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.exchange.api import clients, rosters
+from services.exchange.api import audit, clients, lookups, rosters
 from services.exchange.config import ExchangeSettings
 from shared.web.app import FeedSubscription, create_service_app
 
@@ -15,7 +15,7 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
-        routers=[clients.router, rosters.router],
+        routers=[clients.router, rosters.router, lookups.router, audit.router],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
         subscriptions=[FeedSubscription("matching")],
     )

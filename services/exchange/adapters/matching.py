@@ -10,7 +10,7 @@ import httpx
 
 from services.exchange.config import ExchangeSettings
 from shared.contracts.rosters import NDJSON, ROSTERS_PATH, SCOPE_ROSTERS
-from shared.http import ServiceTokenAuth, forward_request_id
+from shared.http import ServiceTokenAuth, forward_request_id, service_client
 
 
 class MatchingRosters:
@@ -46,3 +46,26 @@ class MatchingRosters:
 
 async def _forward_request_id(request: httpx.Request) -> None:
     forward_request_id(request)
+
+
+class MatchingChecks:
+    """Who these people are and what aid they receive: matching's ``POST /v1/checks``."""
+
+    PATH = "/v1/checks"
+    SCOPE = "matching:check"
+    MAX_MEMBERS = 30
+
+    def __init__(self, settings: ExchangeSettings) -> None:
+        self._client = service_client(settings, "matching", [self.SCOPE])
+
+    def members(self, members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """matching's answer for each member, in order (several calls for a long list)."""
+        out: list[dict[str, Any]] = []
+        for at in range(0, len(members), self.MAX_MEMBERS):
+            response = self._client.post(self.PATH, json={"members": members[at : at + self.MAX_MEMBERS]})
+            response.raise_for_status()
+            out += response.json()["members"]
+        return out
+
+    def close(self) -> None:
+        self._client.close()

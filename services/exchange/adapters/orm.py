@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.events.models import NAMING
+from shared.events.models import NAMING, BigId
 
 
 class ExchangeBase(DeclarativeBase):
@@ -62,3 +62,33 @@ class RosterUpload(ExchangeBase):
     failure: Mapped[str | None] = mapped_column(String(400))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRecord(ExchangeBase):
+    """One read of personal data: who (client, end user), why (purpose), whose (a pseudonym),
+    which field groups, when — chained by hash (``domain.audit``). Never updated or deleted:
+    on PostgreSQL a trigger refuses both."""
+
+    __tablename__ = "ex_audit"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601, UTC: hashed as written
+    client_id: Mapped[str] = mapped_column(String(40))
+    department_code: Mapped[str] = mapped_column(String(40))
+    end_user: Mapped[str | None] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(200))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    person: Mapped[str] = mapped_column(String(64), index=True)  # matching's person id, or a query pseudonym
+    fields: Mapped[list[Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(ExchangeBase):
+    """The chain's head: one row, taken with a row lock by every writer (one writer at a time)."""
+
+    __tablename__ = "ex_audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigId)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,11 +1,16 @@
-"""exchange's SQL: departments and clients."""
+"""exchange's SQL: departments, clients, roster uploads, the audit chain."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.exchange.adapters.orm import Client, Department, RosterUpload
+from services.exchange.adapters.orm import AuditHead, AuditRecord, Client, Department, RosterUpload
+from services.exchange.domain.audit import GENESIS
 
 
 class DepartmentRepository:
@@ -52,3 +57,49 @@ class UploadRepository:
     def add(self, upload: RosterUpload) -> None:
         self.session.add(upload)
         self.session.flush()
+
+
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def take_head(self, n: int) -> tuple[int, str]:
+        """Reserve ``n`` sequence numbers: (the last one before them, its hash). The UPDATE locks
+        the head row until commit, so writers append one after another."""
+        stmt = (
+            update(AuditHead)
+            .where(AuditHead.id == 1)
+            .values(seq=AuditHead.seq + n)
+            .returning(AuditHead.seq, AuditHead.hash)
+        )
+        row = self.session.execute(stmt).first()
+        if row is None:  # a new chain
+            try:
+                with self.session.begin_nested():
+                    self.session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+            except IntegrityError:
+                pass  # another writer made it first
+            row = self.session.execute(stmt).one()
+        return int(row.seq) - n, str(row.hash)
+
+    def append(self, records: list[AuditRecord]) -> None:
+        self.session.add_all(records)
+        self.session.flush()
+        last = records[-1]
+        self.session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=last.hash))
+
+    def head(self) -> tuple[int, str] | None:
+        row = self.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+        return (int(row.seq), str(row.hash)) if row else None
+
+    def stream(self, up_to: int | None) -> Iterator[dict[str, Any]]:
+        """Every record (up to a sequence number), in order, a few thousand in memory at a time."""
+        stmt = select(*AuditRecord.__table__.columns).order_by(AuditRecord.seq)
+        if up_to is not None:
+            stmt = stmt.where(AuditRecord.seq <= up_to)
+        for row in self.session.execute(stmt).yield_per(10_000):
+            yield dict(row._mapping)
+
+    def of_person(self, person: str, limit: int) -> list[AuditRecord]:
+        stmt = select(AuditRecord).where(AuditRecord.person == person).order_by(AuditRecord.seq.desc())
+        return list(self.session.scalars(stmt.limit(limit)))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.matching.service import checks, economic_checks
 from shared.auth import Principal, require_scopes
@@ -33,10 +33,19 @@ Checker = Annotated[Principal, Depends(require_scopes(SCOPE_CHECK))]
 
 
 class CheckMember(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=200, description="Or an ID number alone")
     id_number: str | None = Field(None, max_length=64, description="As typed; dirty forms are fine")
     birth_date: str | None = Field(None, max_length=40)
     sex: str | None = Field(None, max_length=8)
+    division_code: str | None = Field(
+        None, pattern=r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$", description="Where the person lives, if known"
+    )
+
+    @model_validator(mode="after")
+    def _someone(self) -> CheckMember:
+        if not self.name and not self.id_number:
+            raise ValueError("a name or an ID number is needed")
+        return self
 
 
 class CheckRequest(BaseModel):
@@ -100,7 +109,7 @@ class CheckResult(BaseModel):
 @router.post("/v1/checks", response_model=CheckResult, summary="Real-time check of a person or a household")
 def check(body: CheckRequest, request: Request, _: Checker) -> dict[str, Any]:
     state = request.app.state
-    members = [m.model_dump() for m in body.members]
+    members = [m.model_dump(exclude_none=True) for m in body.members]
     result = checks.check(
         state.index,
         state.rules,

@@ -1,0 +1,63 @@
+"""What a lookup answer may carry, given the caller's scopes (domain.md §6: the minimum needed).
+
+Always: whether the person was found and, per programme the caller may know about, whether they
+are enrolled now. ``fields:aid`` adds each current enrolment (programme, status, since, division,
+the publishing source); ``fields:income`` adds amounts to them; ``fields:identity`` adds the
+person's pseudonymous id, with which the caller can follow the person in the feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.exchange.domain.scopes import FAMILIES, covers_programme, field_groups
+
+NOT_ENROLLED = frozenset(
+    {"ended", "stopped", "terminated", "exited", "cancelled", "denied", "withdrawn", "applying"}
+)
+
+
+def programmes_asked(scopes: Iterable[str]) -> list[str]:
+    """The programmes (or families) named in the scopes: each gets a yes/no in every answer."""
+    named = {s.removeprefix("programme:") for s in scopes if s.startswith("programme:")}
+    return sorted(named - {"*"})
+
+
+def answer(index: int, member: Mapping[str, Any], scopes: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
+    """(the answer for one query, the field groups it carries)."""
+    linked = [m for m in member.get("matches", []) if m.get("linked")]
+    current = [
+        a
+        for a in member.get("aid", [])
+        if (a.get("status") or "active").lower() not in NOT_ENROLLED
+        and covers_programme(scopes, a["programme"])
+    ]
+    enrolled = {
+        p: any(a["programme"] == p or a["programme"] in FAMILIES.get(p, ()) for a in current)
+        for p in programmes_asked(scopes)
+    }
+    if "programme:*" in scopes:
+        enrolled.update({a["programme"]: True for a in current})
+    out: dict[str, Any] = {"index": index, "found": bool(linked), "enrolled": enrolled}
+    carried = ["enrolment"]
+    groups = field_groups(scopes)
+    if "identity" in groups:
+        out["person_id"] = linked[0]["person_id"] if linked else None
+        carried.append("identity")
+    if "aid" in groups:
+        out["aid"] = [
+            {
+                "programme": a["programme"],
+                "status": a.get("status"),
+                "since": a.get("since"),
+                "division_code": a.get("division_code"),
+                "source": a["source"],
+                **({"amount": a.get("amount")} if "income" in groups else {}),
+            }
+            for a in current
+        ]
+        carried.append("aid")
+        if "income" in groups:
+            carried.append("income")
+    return out, carried
