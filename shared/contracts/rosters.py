@@ -9,6 +9,23 @@ every rejected one with its line number, field and reason.
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 SCOPE_ROSTERS = "matching:rosters"
 ROSTERS_PATH = "/internal/rosters"
 NDJSON = "application/x-ndjson"
+
+
+class Message(BaseModel):
+    en: str
+    zh: str
+
+
+class RejectedLine(BaseModel):
+    """One line of an upload that was not taken: where, which field, why."""
+
+    line: int
+    record_id: str | None
+    field: str
+    code: str
+    message: Message

@@ -3,60 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.exchange.adapters.orm import AuditHead, AuditRecord, Client, Department, RosterUpload
+from services.exchange.adapters.orm import (
+    AuditHead,
+    AuditRecord,
+    Client,
+    Department,
+    ExchangeBase,
+    RosterUpload,
+)
 from services.exchange.domain.audit import GENESIS
 
+M = TypeVar("M", bound=ExchangeBase)
 
-class DepartmentRepository:
+
+class _Rows(Generic[M]):
+    """get by primary key, add (flushed): what every table's repository starts with."""
+
+    model: type[M]
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, code: str) -> Department | None:
-        return self.session.get(Department, code)
+    def get(self, key: str) -> M | None:
+        return self.session.get(self.model, key)
+
+    def add(self, row: M) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+
+class DepartmentRepository(_Rows[Department]):
+    model = Department
 
     def by_uscc(self, uscc: str) -> Department | None:
         return self.session.scalars(select(Department).where(Department.uscc == uscc)).first()
-
-    def add(self, department: Department) -> None:
-        self.session.add(department)
-        self.session.flush()
 
     def all(self) -> list[Department]:
         return list(self.session.scalars(select(Department).order_by(Department.code)))
 
 
-class ClientRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, client_id: str) -> Client | None:
-        return self.session.get(Client, client_id)
-
-    def add(self, client: Client) -> None:
-        self.session.add(client)
-        self.session.flush()
-
-    def of_department(self, code: str) -> list[Client]:
-        stmt = select(Client).where(Client.department_code == code).order_by(Client.created_at)
-        return list(self.session.scalars(stmt))
+class ClientRepository(_Rows[Client]):
+    model = Client
 
 
-class UploadRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def get(self, upload_id: str) -> RosterUpload | None:
-        return self.session.get(RosterUpload, upload_id)
-
-    def add(self, upload: RosterUpload) -> None:
-        self.session.add(upload)
-        self.session.flush()
+class UploadRepository(_Rows[RosterUpload]):
+    model = RosterUpload
 
 
 class AuditRepository:

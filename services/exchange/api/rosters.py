@@ -16,7 +16,7 @@ from services.exchange.adapters.matching import MatchingRosters
 from services.exchange.domain.roster_csv import CsvError, CsvToNdjson
 from services.exchange.service import rosters
 from shared.auth import Principal, require_scopes
-from shared.contracts.rosters import NDJSON
+from shared.contracts.rosters import NDJSON, RejectedLine
 from shared.db import Database
 from shared.errors import AppError, BadRequest, ServiceUnavailable, UnsupportedMediaType
 from shared.i18n import Text
@@ -47,19 +47,6 @@ class MatchingRefused(AppError):
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(Text(detail, detail))
         self.status = status  # type: ignore[misc]  # matching's
-
-
-class Message(BaseModel):
-    en: str
-    zh: str
-
-
-class RejectedLine(BaseModel):
-    line: int
-    record_id: str | None
-    field: str
-    code: str
-    message: Message
 
 
 class UploadOut(BaseModel):

@@ -12,7 +12,7 @@ from starlette.requests import ClientDisconnect
 
 from services.matching.service.rosters import LineChunker, Mode, RosterIngest, upload_status
 from shared.auth import Principal, require_scopes
-from shared.contracts.rosters import NDJSON, ROSTERS_PATH, SCOPE_ROSTERS
+from shared.contracts.rosters import NDJSON, ROSTERS_PATH, SCOPE_ROSTERS, RejectedLine
 from shared.errors import UnsupportedMediaType
 from shared.i18n import Text
 
@@ -24,19 +24,6 @@ NDJSON_BODY: dict[str, Any] = {
         "content": {NDJSON: {"schema": {"type": "string", "description": "one JSON object per line"}}},
     }
 }
-
-
-class Message(BaseModel):
-    en: str
-    zh: str
-
-
-class RejectedLine(BaseModel):
-    line: int
-    record_id: str | None
-    field: str
-    code: str
-    message: Message
 
 
 class UploadStatus(BaseModel):

@@ -198,43 +198,37 @@ def check(
 ) -> dict[str, Any]:
     """Who each member is, the aid each already receives, and — when ``programme`` is given —
     the duplicate rules the new aid would break."""
-    with index.lock:
-        return _check(index, rs, members, programme, division, application_id)
-
-
-def _check(
-    index: IdentityIndex,
-    rs: RuleSet,
-    members: Sequence[Mapping[str, Any]],
-    programme: str | None,
-    division: str | None,
-    application_id: str | None,
-) -> dict[str, Any]:
     found = []
     applied: list[Fact] = []
-    for i, m in enumerate(members):
-        matches = _find(index, m, True)
-        linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
-        found.append(
-            {"index": i, "matches": matches, "aid": current_aid(matches, exclude_application=application_id)}
-        )
-        if programme and linked:
-            applied.append(_applied_for(m, i, linked[0].person_id, programme, division))
+    with index.lock:  # one consistent view of the index and the facts
+        for i, m in enumerate(members):
+            matches = _find(index, m, True)
+            linked = [p for p in matches if p.linked and not p.person_id.startswith("record:")]
+            aid = current_aid(matches, exclude_application=application_id)
+            found.append({"index": i, "matches": matches, "aid": aid})
+            if programme and linked:
+                applied.append(_applied_for(m, i, linked[0].person_id, programme, division))
+        world = _world(index, [f.person for f in applied], applied, application_id) if applied else None
+    return {"checked_at": utcnow(), "members": found, "conflicts": _conflicts(rs, world, applied)}
+
+
+def _conflicts(rs: RuleSet, world: World | None, applied: list[Fact]) -> list[dict[str, Any]]:
+    """The duplicate rules the aid applied for would break."""
+    if world is None:
+        return []
     conflicts = []
-    if applied:
-        world = _world(index, [f.person for f in applied], applied, application_id)
-        by_person = {f.person: f for f in applied}
-        for hit in evaluate(rs, world, by_person, kinds=frozenset({"duplicate"})):
-            mine = [by_person[p] for p in hit.persons if p in by_person and by_person[p].ref in hit.records]
-            if mine:
-                conflicts.append(
-                    {
-                        "rule": hit.rule.id,
-                        "severity": hit.rule.severity,
-                        "description": {"en": hit.rule.text.en, "zh": hit.rule.text.zh},
-                        "member_index": int(mine[0].record_id.split("/")[1]),
-                        "person_id": mine[0].person,
-                        "evidence": hit.evidence,
-                    }
-                )
-    return {"checked_at": utcnow(), "members": found, "conflicts": conflicts}
+    by_person = {f.person: f for f in applied}
+    for hit in evaluate(rs, world, by_person, kinds=frozenset({"duplicate"})):
+        mine = [by_person[p] for p in hit.persons if p in by_person and by_person[p].ref in hit.records]
+        if mine:
+            conflicts.append(
+                {
+                    "rule": hit.rule.id,
+                    "severity": hit.rule.severity,
+                    "description": {"en": hit.rule.text.en, "zh": hit.rule.text.zh},
+                    "member_index": int(mine[0].record_id.split("/")[1]),
+                    "person_id": mine[0].person,
+                    "evidence": hit.evidence,
+                }
+            )
+    return conflicts
