@@ -95,6 +95,12 @@ class Conflict(AppError):
     title = Text("Conflict", "数据冲突")
 
 
+class TooManyRequests(AppError):
+    status = 429
+    code = "too_many_requests"
+    title = Text("Too many requests", "请求过于频繁")
+
+
 class PayloadTooLarge(AppError):
     status = 413
     code = "payload_too_large"

@@ -6,12 +6,13 @@ from fastapi import FastAPI
 
 from services.exchange.api import audit, clients, lookups, rosters
 from services.exchange.config import ExchangeSettings
+from services.exchange.domain.limits import RateLimiter
 from shared.web.app import FeedSubscription, create_service_app
 
 
 def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
     settings = settings or ExchangeSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
@@ -19,3 +20,5 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
         subscriptions=[FeedSubscription("matching")],
     )
+    app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
+    return app

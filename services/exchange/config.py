@@ -17,3 +17,7 @@ class ExchangeSettings(ServiceSettings):
     token_ttl_seconds: int = Field(300, ge=30, le=3600, description="Lifetime of a department's access token")
     roster_timeout_seconds: float = Field(3600, description="How long matching may take to answer an upload")
     roster_max_bytes: int = Field(2 << 30, description="Largest roster upload accepted (bytes)")
+    rate_per_minute: int = Field(
+        600, ge=1, description="A client's requests a minute, on average (per process)"
+    )
+    rate_burst: int = Field(60, ge=1, description="A client's requests at once")

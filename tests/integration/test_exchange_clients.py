@@ -45,6 +45,17 @@ def basic(client_id: str, secret: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode(), **FORM}
 
 
+def bearer(exchange: TestClient, made: dict[str, Any]) -> dict[str, str]:
+    """The Authorization header of a fresh token for client ``made``."""
+    response = exchange.post(
+        "/oauth/token",
+        content="grant_type=client_credentials",
+        headers=basic(made["client_id"], made["client_secret"]),
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 def test_the_registry_checks_what_it_is_given(exchange: TestClient) -> None:
     bad = exchange.post("/v1/admin/departments", json={**HRSS, "uscc": "11100000000013127A"}, headers=ADMIN)
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "uscc"
@@ -191,4 +202,39 @@ def test_expired_forged_unsigned_and_misaddressed_tokens_are_refused(exchange: T
     assert (
         exchange.get("/v1/me", headers={"Authorization": f"Bearer {good.json()['access_token']}"}).status_code
         == 200
+    )
+
+
+def test_a_client_beyond_its_rate_gets_429_and_others_do_not(db_url: Any) -> None:
+    from tests.conftest import make_app
+
+    app = make_app("exchange", db_url("exchange"), rate_per_minute=1, rate_burst=2)
+    with TestClient(app) as exchange:
+        fast, calm = make_client(exchange), make_client(exchange)
+        for_fast, for_calm = bearer(exchange, fast), bearer(exchange, calm)
+        assert [exchange.get("/v1/me", headers=for_fast).status_code for _ in range(3)] == [200, 200, 429]
+        limited = exchange.get("/v1/me", headers=for_fast)
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        assert exchange.get("/v1/me", headers=for_calm).status_code == 200
+
+
+def test_a_body_over_the_limit_is_413(exchange: TestClient) -> None:
+    made = make_client(exchange)
+    token = exchange.post(
+        "/oauth/token",
+        content="grant_type=client_credentials",
+        headers=basic(made["client_id"], made["client_secret"]),
+    )
+    huge = b'{"purpose": "x", "queries": [' + b'{"id_number": "1"},' * 80_000 + b'{"id_number": "1"}]}'
+    response = exchange.post(
+        "/v1/lookups",
+        content=huge,
+        headers={
+            "Authorization": f"Bearer {token.json()['access_token']}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413 and response.headers["content-type"].startswith(
+        "application/problem+json"
     )

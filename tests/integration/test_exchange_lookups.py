@@ -13,8 +13,8 @@ from sqlalchemy import text
 from services.exchange.service.audit import verify_chain
 from shared.cli import main as snx
 from tests.intake_data import make_id
-from tests.integration.test_exchange_clients import ADMIN, make_client
-from tests.integration.test_exchange_rosters import bearer, stack  # noqa: F401 - the fixture
+from tests.integration.test_exchange_clients import ADMIN, bearer, make_client
+from tests.integration.test_exchange_rosters import stack  # noqa: F401 - the fixture
 from tests.matching_data import person, resolve, send
 
 PID, OTHER = make_id("19580808", area="330106"), make_id("19600101", area="330106")

@@ -4,28 +4,17 @@ streamed; only a client's own sources; every upload recorded with its counts and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_app
 from tests.intake_data import make_id
-from tests.integration.test_exchange_clients import ADMIN, basic, make_client
+from tests.integration.test_exchange_clients import ADMIN, bearer, make_client
 from tests.matching_data import Served, ndjson, person, persons_of
 from tests.support import free_port
 
 EDU = {"code": "edu", "name": "某市教育局", "uscc": "914403001922038216", "division_code": None}
-
-
-def bearer(exchange: TestClient, made: dict[str, Any]) -> dict[str, str]:
-    response = exchange.post(
-        "/oauth/token",
-        content="grant_type=client_credentials",
-        headers=basic(made["client_id"], made["client_secret"]),
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 @pytest.fixture

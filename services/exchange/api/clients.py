@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from services.exchange.adapters.orm import Client, Department
 from services.exchange.adapters.repository import DepartmentRepository
+from services.exchange.api.deps import department
 from services.exchange.service import clients
 from shared.auth import Principal, require_scopes
 from shared.errors import Forbidden
@@ -24,7 +25,7 @@ TOKEN_PATH = "/oauth/token"
 SCOPE_ADMIN = "exchange:admin"
 router = APIRouter(tags=["clients"])
 Admin = Annotated[Principal, Depends(require_scopes(SCOPE_ADMIN))]
-AnyCaller = Annotated[Principal, Depends(require_scopes())]
+AnyCaller = Annotated[Principal, Depends(department())]
 
 
 class DepartmentIn(BaseModel):

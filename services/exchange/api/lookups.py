@@ -9,16 +9,17 @@ from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field, model_validator
 
 from services.exchange.adapters.matching import MatchingChecks
+from services.exchange.api.deps import department
 from services.exchange.domain.answers import answer
 from services.exchange.service.audit import Read, query_pseudonym, record_reads
 from services.exchange.service.rosters import caller_client
-from shared.auth import Principal, require_scopes
+from shared.auth import Principal
 from shared.errors import BadRequest, FieldError, ServiceUnavailable
 from shared.i18n import Text
 from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["lookups"])
-Asker = Annotated[Principal, Depends(require_scopes("lookup"))]
+Asker = Annotated[Principal, Depends(department("lookup"))]
 DIVISION = r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"
 
 

@@ -13,9 +13,10 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from services.exchange.adapters.matching import MatchingRosters
+from services.exchange.api.deps import department
 from services.exchange.domain.roster_csv import CsvError, CsvToNdjson
 from services.exchange.service import rosters
-from shared.auth import Principal, require_scopes
+from shared.auth import Principal
 from shared.contracts.rosters import NDJSON, RejectedLine
 from shared.db import Database
 from shared.errors import AppError, BadRequest, ServiceUnavailable, UnsupportedMediaType
@@ -25,7 +26,7 @@ ROSTERS = "/v1/rosters"
 SCOPE_PUBLISH = "rosters:publish"
 FORMATS = {NDJSON: "ndjson", "application/jsonl": "ndjson", "text/csv": "csv"}
 router = APIRouter(prefix=ROSTERS, tags=["rosters"])
-Publisher = Annotated[Principal, Depends(require_scopes(SCOPE_PUBLISH))]
+Publisher = Annotated[Principal, Depends(department(SCOPE_PUBLISH))]
 T = TypeVar("T")
 BODY: dict[str, Any] = {
     "requestBody": {
