@@ -6,7 +6,7 @@ import base64
 import binascii
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote_plus
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Request, Response
@@ -123,7 +123,7 @@ def _credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
             user, _, password = base64.b64decode(header[6:], validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             user, password = "", ""
-        return unquote(user), unquote(password)  # form-encoded before base64 (§2.3.1)
+        return unquote_plus(user), unquote_plus(password)  # form-encoded before base64 (§2.3.1)
     return form.get("client_id", ""), form.get("client_secret", "")
 
 
