@@ -1,12 +1,13 @@
-"""exchange's app factory. It consumes matching's feed (findings and enrolments, later)."""
+"""exchange's app factory. It consumes matching's feed (its findings become departments' feed)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.exchange.api import audit, clients, lookups, rosters
+from services.exchange.api import audit, clients, feeds, lookups, rosters
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.limits import RateLimiter
+from services.exchange.service import feeds as finding_events
 from shared.web.app import FeedSubscription, create_service_app
 
 
@@ -16,9 +17,9 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
-        routers=[clients.router, rosters.router, lookups.router, audit.router],
+        routers=[clients.router, rosters.router, lookups.router, audit.router, feeds.router],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
-        subscriptions=[FeedSubscription("matching")],
+        subscriptions=[FeedSubscription("matching", finding_events.HANDLERS)],
     )
     app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     return app

@@ -1,0 +1,99 @@
+"""Standardized feeds for departments, starting with findings.
+
+matching's finding events arrive through exchange's consumer of matching's feed (exactly once:
+the consumer's inbox) and are re-published in exchange's own outbox as
+``cn.snx.exchange.finding.<change>`` — numbered without gaps once committed (``assign_sequence``).
+A department reads the events relevant to it (a programme its scopes cover, inside its division)
+as CloudEvents with the feed's ``seq``. Because a department sees only some events, each carries
+``prevseq``: the ``seq`` of the previous event in *that caller's* view (0: none). A consumer that
+keeps the ``seq`` of the last event it processed and finds ``prevseq`` different from it has
+missed something (it skipped a page, or resumed from the wrong cursor): the gap is visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.exchange.domain.scopes import covers_programme
+from shared.auth import Principal
+from shared.db import Database
+from shared.events.consumer import Handler
+from shared.events.models import OutboxEvent
+from shared.events.outbox import append_event, assign_sequence, has_unsequenced, last_sequence, to_cloudevent
+
+FINDING = "cn.snx.matching.finding."
+PUBLISHED = "cn.snx.exchange.finding."
+SOURCE = "/snx/exchange/feeds/findings"
+SCAN = 500  # events read per query while filtering
+
+
+def finding_event(session: Session, event: dict[str, Any]) -> None:
+    change = str(event["type"]).removeprefix(FINDING)
+    append_event(session, PUBLISHED + change, dict(event["data"]), subject=event.get("subject"))
+
+
+HANDLERS: dict[str, Handler] = {
+    FINDING + change: finding_event for change in ("raised", "resolved", "confirmed", "dismissed", "open")
+}
+
+
+def relevant(caller: Principal, data: dict[str, Any]) -> bool:
+    programmes: Iterable[str] = data.get("programmes") or []
+    if not any(covers_programme(caller.scopes, p) for p in programmes):
+        return False
+    return caller.covers_division(data.get("division_code"))
+
+
+def _scan(session: Session, after: int, upto: int | None = None) -> list[OutboxEvent]:
+    stmt = select(OutboxEvent).where(OutboxEvent.seq > after, OutboxEvent.type.startswith(PUBLISHED))
+    if upto is not None:
+        stmt = stmt.where(OutboxEvent.seq <= upto)
+    return list(session.scalars(stmt.order_by(OutboxEvent.seq).limit(SCAN)))
+
+
+def _previous(session: Session, caller: Principal, at_or_before: int) -> int:
+    """The seq of the last event relevant to the caller at or before ``at_or_before`` (0: none)."""
+    upto = at_or_before
+    while upto > 0:
+        stmt = select(OutboxEvent).where(
+            OutboxEvent.seq <= upto, OutboxEvent.seq.is_not(None), OutboxEvent.type.startswith(PUBLISHED)
+        )
+        rows = list(session.scalars(stmt.order_by(OutboxEvent.seq.desc()).limit(SCAN)))
+        for row in rows:
+            if relevant(caller, row.data):
+                return int(row.seq or 0)
+        if len(rows) < SCAN:
+            return 0
+        upto = int(rows[-1].seq or 0) - 1
+    return 0
+
+
+def findings_page(db: Database, caller: Principal, after: int, limit: int) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        if has_unsequenced(uow.session):
+            assign_sequence(uow.session)
+    with db.unit_of_work() as uow:
+        head = last_sequence(uow.session)
+        previous = _previous(uow.session, caller, after)
+        events: list[dict[str, Any]] = []
+        cursor = after
+        while len(events) < limit:
+            rows = _scan(uow.session, cursor, head)
+            for row in rows:
+                cursor = int(row.seq or cursor)
+                if relevant(caller, row.data):
+                    events.append({**to_cloudevent(row, SOURCE), "prevseq": previous})
+                    previous = cursor
+                    if len(events) == limit:
+                        break
+            if len(rows) < SCAN:
+                break
+    more = len(events) == limit and cursor < head
+    next_after = (
+        events[-1]["seq"] if more else max(cursor, after) if not events else max(cursor, events[-1]["seq"])
+    )
+    return {"events": events, "next_after": next_after, "has_more": more, "last_seq": head}
