@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.exchange.api import audit, clients, feeds, lookups, rosters
+from services.exchange.api import audit, clients, feeds, lookups, rosters, webhooks
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.limits import RateLimiter
 from services.exchange.service import feeds as finding_events
-from shared.web.app import FeedSubscription, create_service_app
+from services.exchange.service.webhooks import deliver_due
+from shared.web.app import FeedSubscription, Worker, create_service_app
 
 
 def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
@@ -17,9 +18,16 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
-        routers=[clients.router, rosters.router, lookups.router, audit.router, feeds.router],
+        routers=[clients.router, rosters.router, lookups.router, audit.router, feeds.router, webhooks.router],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
         subscriptions=[FeedSubscription("matching", finding_events.HANDLERS)],
+        workers=[
+            Worker(
+                "webhooks",
+                lambda db: deliver_due(db, max_attempts=settings.webhook_max_attempts),
+                interval=settings.webhook_interval_seconds,
+            )
+        ],
     )
     app.state.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     return app

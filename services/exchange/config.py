@@ -21,3 +21,8 @@ class ExchangeSettings(ServiceSettings):
         600, ge=1, description="A client's requests a minute, on average (per process)"
     )
     rate_burst: int = Field(60, ge=1, description="A client's requests at once")
+    webhooks_allow_private: bool = Field(
+        False, description="Allow loopback/private targets (development only)"
+    )
+    webhook_interval_seconds: float = Field(1.0, gt=0, description="How often due deliveries are sent")
+    webhook_max_attempts: int = Field(8, ge=1, description="Failed attempts before a subscription is dead")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, MetaData, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.events.models import NAMING, BigId
@@ -92,3 +92,24 @@ class AuditHead(ExchangeBase):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigId)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class Webhook(ExchangeBase):
+    """A client's subscription to a feed: deliveries in order from ``cursor``, retried with
+    backoff, dead after ``max attempts`` until replayed. The secret signs deliveries (it must be
+    readable to do so: it is never logged nor shown after creation)."""
+
+    __tablename__ = "ex_webhook"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(40), index=True)
+    feed: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(500))
+    types: Mapped[list[Any]] = mapped_column(JSON)  # event types wanted ([]: all of the feed)
+    secret: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(10))  # active | dead | disabled
+    cursor: Mapped[int] = mapped_column(BigId)  # the last seq delivered (or skipped by the filter)
+    attempts: Mapped[int] = mapped_column(Integer)  # failed attempts at the next delivery
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

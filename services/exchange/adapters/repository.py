@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select, update
@@ -16,6 +17,7 @@ from services.exchange.adapters.orm import (
     Department,
     ExchangeBase,
     RosterUpload,
+    Webhook,
 )
 from services.exchange.domain.audit import GENESIS
 
@@ -100,3 +102,22 @@ class AuditRepository:
     def of_person(self, person: str, limit: int) -> list[AuditRecord]:
         stmt = select(AuditRecord).where(AuditRecord.person == person).order_by(AuditRecord.seq.desc())
         return list(self.session.scalars(stmt.limit(limit)))
+
+
+class WebhookRepository(_Rows[Webhook]):
+    model = Webhook
+
+    def of_client(self, client_id: str) -> list[Webhook]:
+        stmt = select(Webhook).where(Webhook.client_id == client_id).order_by(Webhook.created_at)
+        return list(self.session.scalars(stmt))
+
+    def due(self, now: datetime, limit: int) -> list[Webhook]:
+        """Active subscriptions whose next delivery is due; a replica skips those another holds."""
+        stmt = (
+            select(Webhook)
+            .where(Webhook.status == "active", Webhook.next_attempt_at <= now)
+            .order_by(Webhook.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.scalars(stmt))

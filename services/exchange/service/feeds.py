@@ -73,27 +73,34 @@ def _previous(session: Session, caller: Principal, at_or_before: int) -> int:
 
 
 def findings_page(db: Database, caller: Principal, after: int, limit: int) -> dict[str, Any]:
+    number_pending(db)
+    with db.unit_of_work() as uow:
+        return read_findings(uow.session, caller, after, limit)
+
+
+def number_pending(db: Database) -> None:
+    """Give committed events their place in the feed (``assign_sequence``)."""
     with db.unit_of_work() as uow:
         if has_unsequenced(uow.session):
             assign_sequence(uow.session)
-    with db.unit_of_work() as uow:
-        head = last_sequence(uow.session)
-        previous = _previous(uow.session, caller, after)
-        events: list[dict[str, Any]] = []
-        cursor = after
-        while len(events) < limit:
-            rows = _scan(uow.session, cursor, head)
-            for row in rows:
-                cursor = int(row.seq or cursor)
-                if relevant(caller, row.data):
-                    events.append({**to_cloudevent(row, SOURCE), "prevseq": previous})
-                    previous = cursor
-                    if len(events) == limit:
-                        break
-            if len(rows) < SCAN:
-                break
-    more = len(events) == limit and cursor < head
-    next_after = (
-        events[-1]["seq"] if more else max(cursor, after) if not events else max(cursor, events[-1]["seq"])
-    )
-    return {"events": events, "next_after": next_after, "has_more": more, "last_seq": head}
+
+
+def read_findings(session: Session, caller: Principal, after: int, limit: int) -> dict[str, Any]:
+    """One page of the caller's view of the findings feed after ``after`` (read only)."""
+    head = last_sequence(session)
+    previous = _previous(session, caller, after)
+    events: list[dict[str, Any]] = []
+    cursor = after
+    while len(events) < limit:
+        rows = _scan(session, cursor, head)
+        for row in rows:
+            cursor = int(row.seq or cursor)
+            if relevant(caller, row.data):
+                events.append({**to_cloudevent(row, SOURCE), "prevseq": previous})
+                previous = cursor
+                if len(events) == limit:
+                    break
+        if len(rows) < SCAN or len(events) == limit:
+            break
+    full = len(events) == limit  # else everything up to ``cursor`` was read: nothing more for now
+    return {"events": events, "next_after": cursor, "has_more": full and cursor < head, "last_seq": head}
