@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field, model_validator
 
-from services.exchange.adapters.matching import MatchingChecks
 from services.exchange.api.deps import department
-from services.exchange.domain.answers import answer
-from services.exchange.service.audit import Read, query_pseudonym, record_reads
-from services.exchange.service.rosters import caller_client
+from services.exchange.service.lookups import look_up
 from shared.auth import Principal
-from shared.errors import BadRequest, FieldError, ServiceUnavailable
+from shared.errors import BadRequest, FieldError
 from shared.i18n import Text
 from shared.web.deps import SessionDep
 
@@ -80,29 +76,14 @@ def lookups(
     if not (body.purpose or "").strip():  # R7: no purpose, no read — a 400 naming the field
         why = Text("A purpose is required for every lookup.", "每次查询都必须说明用途。")
         raise BadRequest(why, errors=[FieldError("body", ("purpose",), "required", why)])
-    client = caller_client(session, caller)
-    members = [q.model_dump(exclude_none=True) for q in body.queries]
-    checks = MatchingChecks(request.app.state.settings)
-    try:
-        found = checks.members(members)
-    except httpx.HTTPError as exc:
-        raise ServiceUnavailable(Text("Matching cannot answer now.", "比对服务暂时无法应答。")) from exc
-    finally:
-        checks.close()
-    key = request.app.state.settings.jwt_secret.get_secret_value()
-    answers, reads = [], []
-    for i, (q, member) in enumerate(zip(body.queries, found, strict=True)):
-        out, carried = answer(i, member, caller.scopes)
-        answers.append(out)
-        person = next((m["person_id"] for m in member["matches"] if m["linked"]), None)
-        reads.append(Read(person or query_pseudonym(key, q.id_number, q.name, q.birth_date), tuple(carried)))
-    record_reads(
+    queries = [q.model_dump(exclude_none=True) for q in body.queries]
+    found = look_up(
         session,
-        client_id=client.client_id,
-        department_code=client.department_code,
-        end_user=end_user,
+        request.app.state.settings,
+        caller,
+        queries,
         purpose=str(body.purpose).strip(),
+        end_user=end_user,
         endpoint="POST /v1/lookups",
-        reads=reads,
-    )  # committed with the request's unit of work, before the answer leaves: no audit, no answer
-    return {"answers": answers}
+    )
+    return {"answers": [scoped for scoped, _ in found]}
