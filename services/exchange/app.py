@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.exchange.api import audit, clients, feeds, lookups, rosters, webhooks
+from services.exchange.api import audit, clients, dci, feeds, lookups, rosters, webhooks
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.limits import RateLimiter
 from services.exchange.service import feeds as finding_events
@@ -18,7 +18,15 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
         settings,
         title="snx exchange",
         description="The departments' gateway: rosters, lookups, standardized feeds, webhooks, audit.",
-        routers=[clients.router, rosters.router, lookups.router, audit.router, feeds.router, webhooks.router],
+        routers=[
+            clients.router,
+            rosters.router,
+            lookups.router,
+            audit.router,
+            feeds.router,
+            webhooks.router,
+            dci.router,
+        ],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
         subscriptions=[FeedSubscription("matching", finding_events.HANDLERS)],
         workers=[
