@@ -171,3 +171,37 @@ def test_the_ibr_enrolled_answer(client: tuple[TestClient, dict[str, str]]) -> N
     assert ask("dibao", stranger)["ack_status"] == "no"
     refused = ask("tekun")  # not in this client's scopes
     assert refused["ack_status"] == "ERR" and refused["error"]["code"] == "rjct.programme_code.invalid"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"header": HEADER},
+        {"header": HEADER, "message": {"search_request": "everyone"}},
+        {"header": HEADER, "message": {"search_request": [{"search_criteria": "all"}]}},
+        {
+            "header": HEADER,
+            "message": {"search_request": [{"search_criteria": {"query_type": "predicate", "query": "x"}}]},
+        },
+        {
+            "header": HEADER,
+            "message": {
+                "search_request": [
+                    {"search_criteria": {**BY_ID, "query": {"type": "UIN", "value": {"a": 1}}}}
+                ]
+            },
+        },
+        {
+            "header": HEADER,
+            "message": {"search_request": [{"search_criteria": {**BY_PREDICATE, "query": [1, "two", None]}}]},
+        },
+    ],
+)
+def test_malformed_messages_get_a_clear_answer_never_a_500(
+    client: tuple[TestClient, dict[str, str]], body: Any
+) -> None:
+    exchange, caller = client
+    response = exchange.post("/dci/registry/sync/search", json=body, headers=caller)
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert all(i["status"] in ("succ", "rjct") for i in response.json()["message"]["search_response"])

@@ -29,11 +29,40 @@ PROGRAMMES = {
 }
 
 
-class Envelope(BaseModel):
+class SearchItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    reference_id: str | int | None = None
+    timestamp: str | None = None
+    search_criteria: dict[str, Any] = Field(default_factory=dict)
+    locale: str | None = None
+
+
+class SearchMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    transaction_id: str | None = None
+    purpose: str | None = None
+    search_request: list[SearchItem] = Field(default_factory=list, max_length=100)
+
+
+class SearchEnvelope(BaseModel):
     model_config = ConfigDict(extra="allow")
     signature: str | None = None
     header: dict[str, Any] = Field(default_factory=dict)
-    message: dict[str, Any]
+    message: SearchMessage
+
+
+class EnrolledMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    transaction_id: str | None = None
+    purpose: str | None = None
+    search_criteria: dict[str, Any]
+
+
+class EnrolledEnvelope(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    signature: str | None = None
+    header: dict[str, Any] = Field(default_factory=dict)
+    message: EnrolledMessage
 
 
 def _header(request_header: dict[str, Any], action: str, count: int) -> dict[str, Any]:
@@ -51,28 +80,28 @@ def _header(request_header: dict[str, Any], action: str, count: int) -> dict[str
     }
 
 
-def _purpose(criteria: dict[str, Any], message: dict[str, Any]) -> str:
+def _purpose(criteria: dict[str, Any], fallback: str | None) -> str:
     authorize = criteria.get("authorize")
     if not isinstance(authorize, dict):
         authorize = {}
-    return str(authorize.get("purpose") or message.get("purpose") or "").strip()
+    return str(authorize.get("purpose") or fallback or "").strip()
 
 
 @router.post("/registry/sync/search", summary="DCI synchronous search (Social Registry / IBR shape)")
 def search(
-    body: Envelope,
+    body: SearchEnvelope,
     request: Request,
     session: SessionDep,
     caller: Asker,
     end_user: Annotated[str | None, Header(alias="X-End-User", max_length=200)] = None,
 ) -> dict[str, Any]:
-    items = body.message.get("search_request") or []
+    items = body.message.search_request
     responses: list[dict[str, Any] | None] = [None] * len(items)
     asked: list[tuple[int, dict[str, str], str]] = []
     for k, item in enumerate(items):
-        criteria = item.get("search_criteria") or {}
+        criteria = item.search_criteria
         try:
-            purpose = _purpose(criteria, body.message)
+            purpose = _purpose(criteria, body.message.purpose)
             if not purpose:
                 raise dci.Unanswerable(
                     "rjct.authorize.purpose", "search_criteria.authorize.purpose is required"
@@ -93,17 +122,17 @@ def search(
         "signature": None,
         "header": _header(body.header, "on-search", len(items)),
         "message": {
-            "transaction_id": body.message.get("transaction_id"),
+            "transaction_id": body.message.transaction_id,
             "correlation_id": str(uuid.uuid4()),
             "search_response": responses,
         },
     }
 
 
-def _item(item: dict[str, Any], status: str, records: list[dict[str, Any]], **reason: str) -> dict[str, Any]:
-    criteria = item.get("search_criteria") or {}
+def _item(item: SearchItem, status: str, records: list[dict[str, Any]], **reason: str) -> dict[str, Any]:
+    criteria = item.search_criteria
     out: dict[str, Any] = {
-        "reference_id": str(item.get("reference_id", "")),
+        "reference_id": str(item.reference_id if item.reference_id is not None else ""),
         "timestamp": utcnow().isoformat(),
         "status": status,
         "data": {
@@ -113,7 +142,7 @@ def _item(item: dict[str, Any], status: str, records: list[dict[str, Any]], **re
             "reg_records": records,
         },
         "pagination": {"page_size": len(records), "page_number": 1, "total_count": len(records)},
-        "locale": item.get("locale") or "zh",
+        "locale": item.locale or "zh",
     }
     if reason:
         out["status_reason_code"], out["status_reason_message"] = reason["code"], reason["message"]
@@ -122,13 +151,13 @@ def _item(item: dict[str, Any], status: str, records: list[dict[str, Any]], **re
 
 @router.post("/ibr/sync/enrolled", summary="DCI IBR: is this person enrolled in this programme")
 def enrolled(
-    body: Envelope,
+    body: EnrolledEnvelope,
     request: Request,
     session: SessionDep,
     caller: Asker,
     end_user: Annotated[str | None, Header(alias="X-End-User", max_length=200)] = None,
 ) -> dict[str, Any]:
-    criteria = body.message.get("search_criteria") or {}
+    criteria = body.message.search_criteria
     programme = str(criteria.get("programme_code") or "")
     answer = {
         "ack_status": "no",
@@ -139,7 +168,7 @@ def enrolled(
     try:
         if not covers_programme(caller.scopes, programme):
             raise dci.Unanswerable("rjct.programme_code.invalid", f"no scope for programme {programme!r}")
-        purpose = _purpose(criteria, body.message)
+        purpose = _purpose(criteria, body.message.purpose)
         if not purpose:
             raise dci.Unanswerable("rjct.authorize.purpose", "search_criteria.authorize.purpose is required")
         query = dci.to_query(criteria)
