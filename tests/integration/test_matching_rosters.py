@@ -3,6 +3,8 @@ rejected line is reported with its field; records become persons."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.intake_data import make_id
@@ -109,3 +111,19 @@ def test_records_become_persons_and_a_dirty_id_joins_its_person(matching: TestCl
     assert persons[(SOURCE, "d1")] == persons[("cdpf.disability", "c1")]
     assert persons[("mohrss.pension", "p1")] != persons[(SOURCE, "d1")]
     assert resolve(matching) == 0
+
+
+def test_a_snapshot_without_one_valid_record_ends_nothing(matching: TestClient) -> None:
+    """An empty file, or one whose every line is rejected (a wrong export), is not a roster: the
+    records already there stay."""
+    send(matching, "mca.dibao", [person("r1", "黄河", make_id("19700707"), programme="dibao")])
+    for body in ([], [{"record_id": "x1"}]):
+        upload = send(matching, "mca.dibao", body)
+        assert upload["status"] == "failed" and upload["ended"] == 0
+    assert persons_of(matching).keys() >= {("mca.dibao", "r1")}
+    app: Any = matching.app
+    with app.state.db.unit_of_work() as uow:
+        from services.matching.adapters.orm import Record
+
+        [record] = uow.session.query(Record).filter_by(source="mca.dibao").all()
+        assert record.active

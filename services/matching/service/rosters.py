@@ -248,6 +248,10 @@ class RosterIngest:
         return upload
 
     def finish(self) -> None:
+        kept = self.counts.inserted + self.counts.updated + self.counts.unchanged
+        if self.mode == "snapshot" and kept == 0:  # empty, or every line rejected: not a roster
+            self.fail("a snapshot without one valid record ends nothing (to end records, send changes)")
+            return
         now = utcnow()
         with self.db.unit_of_work() as uow:
             uploads = UploadRepository(uow.session)
