@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from fastapi.testclient import TestClient
 
 from services.exchange.service.feeds import HANDLERS
@@ -97,6 +98,18 @@ def test_findings_reach_the_departments_they_concern_once_and_gaps_show(db_url: 
         assert types.count("raised") == 4 and types.count("confirmed") == 1
 
         everything = page(dibao, 0)["events"]
+        exported = exchange.get("/v1/feeds/findings/export", headers=dibao)  # bulk, NDJSON
+        assert exported.headers["content-type"].startswith("application/x-ndjson")
+        assert [orjson.loads(line)["id"] for line in exported.content.splitlines()] == [
+            e["id"] for e in everything
+        ]
+        assert exchange.get("/v1/feeds/findings/export", headers=pension).content == b""
+        later = exchange.get(
+            "/v1/feeds/findings/export", params={"_since": everything[3]["time"]}, headers=dibao
+        )
+        ids = [orjson.loads(line)["id"] for line in later.content.splitlines()]
+        assert ids[-2:] == [everything[3]["id"], everything[4]["id"]] and everything[0]["id"] not in ids
+
         skipped = page(dibao, everything[2]["seq"])["events"][0]  # a consumer that lost event 2's page
         assert skipped["prevseq"] == everything[2]["seq"] != everything[1]["seq"]
         assert page(dibao, everything[1]["seq"])["events"][0]["prevseq"] == everything[1]["seq"]

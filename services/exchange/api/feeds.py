@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from services.exchange.api.deps import department
@@ -26,6 +28,23 @@ class FeedPage(BaseModel):
     next_after: int
     has_more: bool
     last_seq: int
+
+
+@router.get(
+    "/findings/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+    summary="Bulk export: every finding event since a time, NDJSON, streamed (after FHIR Bulk Data)",
+)
+def export(
+    request: Request,
+    caller: FindingsReader,
+    since: datetime | None = Query(None, alias="_since", description="Events at or after this instant"),
+) -> StreamingResponse:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    lines = feeds.export_findings(request.app.state.db, caller, since)
+    return StreamingResponse(lines, media_type="application/x-ndjson")
 
 
 @router.get("/findings", response_model=FeedPage, summary="Findings relevant to this department")
