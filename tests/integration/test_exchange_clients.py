@@ -217,6 +217,15 @@ def test_a_client_beyond_its_rate_gets_429_and_others_do_not(db_url: Any) -> Non
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert limited.headers["content-type"].startswith("application/problem+json")
         assert exchange.get("/v1/me", headers=for_calm).status_code == 200
+        guesses = [
+            exchange.post(
+                "/oauth/token",
+                content="grant_type=client_credentials",
+                headers=basic(fast["client_id"], f"guess{n}"),
+            )
+            for n in range(3)
+        ]
+        assert [g.status_code for g in guesses] == [401, 429, 429]  # bearer() had the first of two
 
 
 def test_a_body_over_the_limit_is_413(exchange: TestClient) -> None:
