@@ -72,7 +72,7 @@ def test_a_finding_whose_situation_ends_is_resolved(matching: TestClient) -> Non
     send(matching, "mca.tekun", [person("t1", "周国强", pid, programme="tekun")])
     resolve(matching)
     run_rules(matching)
-    send(matching, "mca.tekun", [])  # the 特困 roster no longer carries the person
+    send(matching, "mca.tekun", [{"op": "delete", "record_id": "t1"}], "changes")  # 特困 ended
     resolve(matching)
     assert run_rules(matching).resolved == 1
     assert matching.get("/v1/findings", params={"status": "resolved"}, headers=REVIEW).json()["total"] == 1
