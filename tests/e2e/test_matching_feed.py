@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, func, select
@@ -42,16 +43,19 @@ def test_intake_events_survive_kills_of_matching_and_of_intake(stack: Stack) -> 
         submit(stack, n)
 
     engine = create_engine(normalize_url(stack.database_urls["matching"]))
-    feed = httpx.get(
-        f"{stack.urls['intake']}/internal/events",
-        params={"limit": 1000},
-        headers=auth("intake", "events:read"),
-    ).json()
-    submitted = [e for e in feed["events"] if e["type"].endswith("application.submitted")]
+
+    def intake_feed() -> Any:
+        params = {"limit": 1000}
+        return httpx.get(
+            f"{stack.urls['intake']}/internal/events", params=params, headers=auth("intake", "events:read")
+        ).json()
+
+    submitted = [e for e in intake_feed()["events"] if e["type"].endswith("application.submitted")]
     assert len(submitted) == 30
     deadline = time.monotonic() + 60
     with engine.connect() as conn:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline:  # intake's workers may still add events (pre-checks retried)
+            feed = intake_feed()
             applied = conn.scalar(select(func.count()).select_from(InboxEvent))
             if applied == len(feed["events"]):
                 break
