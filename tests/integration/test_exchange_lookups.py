@@ -15,10 +15,11 @@ from shared.cli import main as snx
 from tests.intake_data import make_id
 from tests.integration.test_exchange_clients import ADMIN, bearer, make_client
 from tests.integration.test_exchange_rosters import stack  # noqa: F401 - the fixture
+from tests.integration.test_matching_review import run_rules
 from tests.matching_data import person, resolve, send
 
 PID, OTHER = make_id("19580808", area="330106"), make_id("19600101", area="330106")
-GROUPS = {"identity": "person_id", "aid": "aid", "income": "amount"}
+GROUPS = {"identity": "person_id", "aid": "aid", "income": "amount", "findings": "findings"}
 
 
 @pytest.fixture
@@ -31,8 +32,10 @@ def roster(stack: tuple[TestClient, TestClient]) -> Iterator[TestClient]:  # noq
         "amount": "612.00",
     }
     send(matching, "mca.dibao", [person("d1", "孙立新", PID, "1958-08-08", programme="dibao_urban", **aid)])
-    send(matching, "mca.tekun", [person("t1", "钱某", OTHER, "1960-01-01", programme="tekun", **aid)])
+    also = person("t2", "孙立新", PID, "1958-08-08", programme="tekun", **{**aid, "household_ref": "h2"})
+    send(matching, "mca.tekun", [person("t1", "钱某", OTHER, "1960-01-01", programme="tekun", **aid), also])
     resolve(matching)
+    run_rules(matching)  # 孙立新 in 低保 and 特困 at once: finding D1
     yield exchange
 
 
@@ -55,7 +58,7 @@ def test_by_default_only_enrolled_yes_or_no_for_the_programmes_in_scope(roster: 
     assert tekun_blind == {"index": 0, "found": True, "enrolled": {"dibao": False}}  # 特困 not in scope
 
 
-@pytest.mark.parametrize("group", ["identity", "aid", "income"])
+@pytest.mark.parametrize("group", ["identity", "aid", "income", "findings"])
 def test_a_field_group_appears_exactly_when_the_scope_allows_it(roster: TestClient, group: str) -> None:
     others = [g for g in ("identity", "aid") if g != group]
     without = ask(roster, ["programme:dibao", *[f"fields:{g}" for g in others]]).json()["answers"][0]
@@ -69,8 +72,11 @@ def test_a_field_group_appears_exactly_when_the_scope_allows_it(roster: TestClie
             ("dibao_urban", "2023-05-01", "mca.dibao")
         ]
         assert "amount" not in with_it["aid"][0]
-    else:
+    elif group == "income":
         assert with_it["aid"][0]["amount"] == "612.00"
+    else:
+        assert [(f["rule"], f["status"]) for f in with_it["findings"]] == [("D1", "open")]
+        assert "evidence" not in with_it["findings"][0]
 
 
 def test_a_purpose_is_required_and_bad_queries_name_their_field(roster: TestClient) -> None:

@@ -69,3 +69,22 @@ class MatchingChecks:
 
     def close(self) -> None:
         self._client.close()
+
+
+class MatchingFindings:
+    """The findings about one person (matching's review API, read with a service token)."""
+
+    PATH = "/v1/findings"
+    SCOPE = "matching:review"
+
+    def __init__(self, settings: ExchangeSettings) -> None:
+        self._client = service_client(settings, "matching", [self.SCOPE])
+
+    def of_person(self, person_id: str) -> list[dict[str, Any]]:
+        response = self._client.get(self.PATH, params={"person_id": person_id, "limit": 100})
+        response.raise_for_status()
+        items: list[dict[str, Any]] = response.json()["items"]
+        return items
+
+    def close(self) -> None:
+        self._client.close()

@@ -48,12 +48,21 @@ class AidOut(BaseModel):
     amount: str | None = None
 
 
+class FindingOut(BaseModel):
+    rule: str
+    kind: str
+    severity: str
+    status: str
+    programmes: list[str]
+
+
 class Answer(BaseModel):
     index: int
     found: bool
     enrolled: dict[str, bool] = Field(description="Per programme the caller may know about")
     person_id: str | None = Field(None, description="With fields:identity")
     aid: list[AidOut] | None = Field(None, description="With fields:aid (amounts with fields:income)")
+    findings: list[FindingOut] | None = Field(None, description="With fields:findings")
 
 
 class LookupResult(BaseModel):

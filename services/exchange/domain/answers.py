@@ -3,7 +3,9 @@
 Always: whether the person was found and, per programme the caller may know about, whether they
 are enrolled now. ``fields:aid`` adds each current enrolment (programme, status, since, division,
 the publishing source); ``fields:income`` adds amounts to them; ``fields:identity`` adds the
-person's pseudonymous id, with which the caller can follow the person in the feeds.
+person's pseudonymous id, with which the caller can follow the person in the feeds;
+``fields:findings`` adds the cross-check findings about the person that concern a programme in
+scope (rule, kind, severity, status, programmes — never the evidence's records).
 """
 
 from __future__ import annotations
@@ -24,8 +26,14 @@ def programmes_asked(scopes: Iterable[str]) -> list[str]:
     return sorted(named - {"*"})
 
 
-def answer(index: int, member: Mapping[str, Any], scopes: frozenset[str]) -> tuple[dict[str, Any], list[str]]:
-    """(the answer for one query, the field groups it carries)."""
+def answer(
+    index: int,
+    member: Mapping[str, Any],
+    scopes: frozenset[str],
+    findings: Iterable[Mapping[str, Any]] = (),
+) -> tuple[dict[str, Any], list[str]]:
+    """(the answer for one query, the field groups it carries); ``findings``: matching's findings
+    about the person found (read only when the caller has ``fields:findings``)."""
     linked = [m for m in member.get("matches", []) if m.get("linked")]
     current = [
         a
@@ -60,4 +68,11 @@ def answer(index: int, member: Mapping[str, Any], scopes: frozenset[str]) -> tup
         carried.append("aid")
         if "income" in groups:
             carried.append("income")
+    if "findings" in groups:
+        out["findings"] = [
+            {k: f.get(k) for k in ("rule", "kind", "severity", "status", "programmes")}
+            for f in findings
+            if any(covers_programme(scopes, p) for p in f.get("programmes") or [])
+        ]
+        carried.append("findings")
     return out, carried

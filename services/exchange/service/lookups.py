@@ -9,9 +9,10 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
-from services.exchange.adapters.matching import MatchingChecks
+from services.exchange.adapters.matching import MatchingChecks, MatchingFindings
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.answers import answer
+from services.exchange.domain.scopes import field_groups
 from services.exchange.service.audit import Read, query_pseudonym, record_reads
 from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
@@ -39,11 +40,12 @@ def look_up(
     finally:
         checks.close()
     key = settings.jwt_secret.get_secret_value()
+    about = _findings(settings, caller, found)
     out, reads = [], []
     for i, (q, member) in enumerate(zip(queries, found, strict=True)):
-        scoped, carried = answer(i, member, caller.scopes)
-        out.append((scoped, member))
         person = next((m["person_id"] for m in member["matches"] if m["linked"]), None)
+        scoped, carried = answer(i, member, caller.scopes, about.get(person or "", []))
+        out.append((scoped, member))
         asked = query_pseudonym(key, q.get("id_number"), q.get("name"), q.get("birth_date"))
         reads.append(Read(person or asked, tuple(carried)))
     record_reads(
@@ -56,3 +58,19 @@ def look_up(
         reads=reads,
     )  # committed with the request's unit of work, before the answer leaves: no audit, no answer
     return out
+
+
+def _findings(
+    settings: ExchangeSettings, caller: Principal, found: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The findings about each person found — only for callers with ``fields:findings``."""
+    if "findings" not in field_groups(caller.scopes):
+        return {}
+    persons = {m["person_id"] for member in found for m in member["matches"] if m["linked"]}
+    client = MatchingFindings(settings)
+    try:
+        return {p: client.of_person(p) for p in sorted(persons)}
+    except httpx.HTTPError as exc:
+        raise ServiceUnavailable(Text("Matching cannot answer now.", "比对服务暂时无法应答。")) from exc
+    finally:
+        client.close()
