@@ -65,6 +65,11 @@ class BadRequest(AppError):
     title = Text("Bad request", "请求有误")
 
 
+def bad_field(field: str, code: str, message: Text, location: str = "body") -> BadRequest:
+    """A 400 naming the one field at fault."""
+    return BadRequest(message, errors=[FieldError(location, (field,), code, message)])
+
+
 class Unauthorized(AppError):
     status = 401
     code = "unauthorized"

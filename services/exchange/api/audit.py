@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from services.exchange.adapters.repository import AuditRepository
-from services.exchange.api.clients import SCOPE_ADMIN
-from shared.auth import Principal, require_scopes
+from services.exchange.api.clients import Admin
 from shared.web.deps import SessionDep
 
 router = APIRouter(tags=["audit"])
-Admin = Annotated[Principal, Depends(require_scopes(SCOPE_ADMIN))]
 
 
 class ReadOut(BaseModel):

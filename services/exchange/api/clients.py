@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, unquote_plus
@@ -15,10 +14,10 @@ from pydantic import BaseModel, Field
 
 from services.exchange.adapters.orm import Client, Department
 from services.exchange.adapters.repository import DepartmentRepository
-from services.exchange.api.deps import department
+from services.exchange.api.deps import department, throttle
 from services.exchange.service import clients
 from shared.auth import Principal, require_scopes
-from shared.errors import Forbidden, TooManyRequests
+from shared.errors import Forbidden
 from shared.i18n import Text
 from shared.web.deps import SessionDep
 
@@ -161,12 +160,8 @@ async def token(request: Request, response: Response) -> dict[str, Any]:
             Text("grant_type must be client_credentials.", "grant_type 必须为 client_credentials。"),
         )
     client_id, secret = _credentials(request, form)
-    wait = request.app.state.limiter.take("token:" + client_id)  # guessing a secret takes many tries
-    if wait:
-        raise TooManyRequests(
-            Text("Too many token requests for this client.", "该客户端令牌请求过于频繁。"),
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+    why = Text("Too many token requests for this client.", "该客户端令牌请求过于频繁。")
+    throttle(request, "token:" + client_id, why)  # guessing a secret takes many tries
     requested = form["scope"].split() if form.get("scope") else None
     settings = request.app.state.settings
     db = request.app.state.db

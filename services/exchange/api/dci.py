@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.exchange.api.deps import department
 from services.exchange.domain import dci
-from services.exchange.domain.answers import NOT_ENROLLED
+from services.exchange.domain.answers import current_aid, enrolled_in
 from services.exchange.domain.scopes import covers_programme
 from services.exchange.service.lookups import look_up
 from shared.auth import Principal
@@ -178,8 +178,5 @@ def enrolled(
         session, request.app.state.settings, caller, [query],
         purpose=purpose, end_user=end_user, endpoint="POST /dci/ibr/sync/enrolled",
     )  # fmt: skip
-    current = [
-        a for a in member.get("aid", []) if covers_programme([f"programme:{programme}"], a["programme"])
-    ]
-    on = any((a.get("status") or "active").lower() not in NOT_ENROLLED for a in current)
+    on = enrolled_in(current_aid(member, caller.scopes), programme)
     return {"message": {**answer, "ack_status": "yes" if on else "no"}}

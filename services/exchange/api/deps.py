@@ -13,14 +13,17 @@ from shared.errors import TooManyRequests
 from shared.i18n import Text
 
 
+def throttle(request: Request, key: str, message: Text) -> None:
+    """429 with ``Retry-After`` when ``key``'s bucket is empty, else take a token from it."""
+    wait = request.app.state.limiter.take(key)
+    if wait:
+        raise TooManyRequests(message, headers={"Retry-After": str(math.ceil(wait))})
+
+
 def department(*scopes: str) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request, caller: Principal = Depends(require_scopes(*scopes))) -> Principal:
-        wait = request.app.state.limiter.take(caller.subject)
-        if wait:
-            raise TooManyRequests(
-                Text("Too many requests from this client; slow down.", "该客户端请求过于频繁，请稍后再试。"),
-                headers={"Retry-After": str(math.ceil(wait))},
-            )
+        why = Text("Too many requests from this client; slow down.", "该客户端请求过于频繁，请稍后再试。")
+        throttle(request, caller.subject, why)
         return caller
 
     return dependency

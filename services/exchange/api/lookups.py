@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from services.exchange.api.deps import department
 from services.exchange.service.lookups import look_up
 from shared.auth import Principal
-from shared.errors import BadRequest, FieldError
+from shared.errors import bad_field
 from shared.i18n import Text
 from shared.web.deps import SessionDep
 
@@ -84,7 +84,7 @@ def lookups(
 ) -> dict[str, Any]:
     if not (body.purpose or "").strip():  # R7: no purpose, no read — a 400 naming the field
         why = Text("A purpose is required for every lookup.", "每次查询都必须说明用途。")
-        raise BadRequest(why, errors=[FieldError("body", ("purpose",), "required", why)])
+        raise bad_field("purpose", "required", why)
     queries = [q.model_dump(exclude_none=True) for q in body.queries]
     found = look_up(
         session,

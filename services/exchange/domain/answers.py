@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from services.exchange.domain.scopes import FAMILIES, covers_programme, field_groups
+from services.exchange.domain.scopes import covers_programme, field_groups
 
 NOT_ENROLLED = frozenset(
     {"ended", "stopped", "terminated", "exited", "cancelled", "denied", "withdrawn", "applying"}
@@ -26,6 +26,21 @@ def programmes_asked(scopes: Iterable[str]) -> list[str]:
     return sorted(named - {"*"})
 
 
+def current_aid(member: Mapping[str, Any], scopes: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The member's aid received now, in programmes the scopes cover."""
+    return [
+        a
+        for a in member.get("aid", [])
+        if (a.get("status") or "active").lower() not in NOT_ENROLLED
+        and covers_programme(scopes, a["programme"])
+    ]
+
+
+def enrolled_in(current: Iterable[Mapping[str, Any]], programme: str) -> bool:
+    """Whether any of this aid is ``programme`` (a family name covers its variants)."""
+    return any(covers_programme([f"programme:{programme}"], a["programme"]) for a in current)
+
+
 def answer(
     index: int,
     member: Mapping[str, Any],
@@ -35,16 +50,8 @@ def answer(
     """(the answer for one query, the field groups it carries); ``findings``: matching's findings
     about the person found (read only when the caller has ``fields:findings``)."""
     linked = [m for m in member.get("matches", []) if m.get("linked")]
-    current = [
-        a
-        for a in member.get("aid", [])
-        if (a.get("status") or "active").lower() not in NOT_ENROLLED
-        and covers_programme(scopes, a["programme"])
-    ]
-    enrolled = {
-        p: any(a["programme"] == p or a["programme"] in FAMILIES.get(p, ()) for a in current)
-        for p in programmes_asked(scopes)
-    }
+    current = current_aid(member, scopes)
+    enrolled = {p: enrolled_in(current, p) for p in programmes_asked(scopes)}
     if "programme:*" in scopes:
         enrolled.update({a["programme"]: True for a in current})
     out: dict[str, Any] = {"index": index, "found": bool(linked), "enrolled": enrolled}

@@ -25,7 +25,7 @@ from services.exchange.domain import scopes as vocabulary
 from shared.auth import mint_token
 from shared.codes.divisions import InvalidDivisionCode, canonical_code
 from shared.codes.uscc import is_valid_uscc
-from shared.errors import AppError, BadRequest, Conflict, FieldError, NotFound
+from shared.errors import AppError, Conflict, NotFound, bad_field
 from shared.events.outbox import utcnow
 from shared.i18n import Text
 
@@ -42,10 +42,6 @@ class OAuthError(AppError):
         self.status = status  # type: ignore[misc]  # per instance: 400 or 401
 
 
-def _invalid(path: str, code: str, message: Text) -> BadRequest:
-    return BadRequest(message, errors=[FieldError("body", (path,), code, message)])
-
-
 def hash_secret(secret: str) -> str:
     return "sha256$" + hashlib.sha256(secret.encode()).hexdigest()
 
@@ -54,20 +50,20 @@ def register_department(
     session: Session, *, code: str, name: str, uscc: str, division_code: str | None
 ) -> Department:
     if not CODE.fullmatch(code):
-        raise _invalid(
+        raise bad_field(
             "code",
             "invalid",
             Text("A lower-case code such as hrss or edu.330106.", "代码应为小写字母等，如 hrss。"),
         )
     if not is_valid_uscc(uscc):
-        raise _invalid(
+        raise bad_field(
             "uscc", "invalid_uscc", Text("Not a valid unified social credit code.", "统一社会信用代码无效。")
         )
     if division_code is not None:
         try:
             division_code = canonical_code(division_code)
         except InvalidDivisionCode as exc:
-            raise _invalid(
+            raise bad_field(
                 "division_code", "invalid", Text("Not a division code.", "不是有效的区划代码。")
             ) from exc
     repo = DepartmentRepository(session)
@@ -92,14 +88,14 @@ def create_client(
         raise NotFound(Text("No such department.", "没有该部门。"))
     bad = vocabulary.unknown(scopes)
     if bad:
-        raise _invalid(
+        raise bad_field(
             "scopes",
             "unknown_scope",
             Text(f"Unknown scope(s): {', '.join(bad)}.", f"未知的权限范围：{'、'.join(bad)}。"),
         )
     foreign = [s for s in sources if not SOURCE.fullmatch(s) or not owns(department_code, s)]
     if foreign:
-        raise _invalid(
+        raise bad_field(
             "sources",
             "not_own_source",
             Text(

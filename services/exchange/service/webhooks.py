@@ -27,7 +27,7 @@ from services.exchange.service import feeds
 from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
 from shared.db import Database
-from shared.errors import BadRequest, FieldError, Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, bad_field
 from shared.events.outbox import last_sequence, utcnow
 from shared.i18n import Text
 from shared.logs import get_logger
@@ -37,31 +37,27 @@ FEEDS = {"findings": "feeds:findings"}  # feed → the scope it needs
 BATCH = 20
 
 
-def _invalid(field: str, en: str, zh: str) -> BadRequest:
-    why = Text(en, zh)
-    return BadRequest(why, errors=[FieldError("body", (field,), "invalid", why)])
-
-
 def subscribe(
     session: Session, caller: Principal, *, feed: str, url: str, types: list[str], allow_private: bool
 ) -> Webhook:
     client = caller_client(session, caller)
     if feed not in FEEDS:
-        raise _invalid(
-            "feed", f"Unknown feed; one of: {', '.join(FEEDS)}.", f"未知的数据流；可选：{'、'.join(FEEDS)}。"
+        known = Text(
+            f"Unknown feed; one of: {', '.join(FEEDS)}.", f"未知的数据流；可选：{'、'.join(FEEDS)}。"
         )
+        raise bad_field("feed", "invalid", known)
     if FEEDS[feed] not in caller.scopes:
         raise Forbidden(
             Text(f"Following {feed} needs the {FEEDS[feed]} scope.", f"订阅 {feed} 需要 {FEEDS[feed]} 权限。")
         )
     target = urlsplit(url)
     if target.scheme != "https" and not (allow_private and target.scheme == "http"):
-        raise _invalid("url", "The target must be an https URL.", "推送地址必须为 https。")
+        raise bad_field("url", "invalid", Text("The target must be an https URL.", "推送地址必须为 https。"))
     if not target.hostname:
-        raise _invalid("url", "The target URL has no host.", "推送地址缺少主机名。")
+        raise bad_field("url", "invalid", Text("The target URL has no host.", "推送地址缺少主机名。"))
     why = None if allow_private else signing.private_target(target.hostname)
     if why:
-        raise _invalid("url", f"Refused target: {why}.", f"拒绝的推送地址：{why}。")
+        raise bad_field("url", "invalid", Text(f"Refused target: {why}.", f"拒绝的推送地址：{why}。"))
     now = utcnow()
     hook = Webhook(
         id=str(uuid.uuid4()),
