@@ -1,4 +1,4 @@
-"""exchange's SQL: departments, clients, roster uploads, the audit chain."""
+"""exchange's SQL: departments, clients, roster uploads, the audit chain, webhooks, feeds."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from services.exchange.adapters.orm import (
     Webhook,
 )
 from services.exchange.domain.audit import GENESIS
+from shared.events.models import OutboxEvent
 
 M = TypeVar("M", bound=ExchangeBase)
 
@@ -121,3 +122,32 @@ class WebhookRepository(_Rows[Webhook]):
             .with_for_update(skip_locked=True)
         )
         return list(self.session.scalars(stmt))
+
+
+class FeedRepository:
+    """exchange's published events of one kind (type prefix), numbered in the outbox."""
+
+    def __init__(self, session: Session, prefix: str) -> None:
+        self.session = session
+        self.prefix = prefix
+
+    def _published(self) -> Select[OutboxEvent]:
+        return select(OutboxEvent).where(
+            OutboxEvent.seq.is_not(None), OutboxEvent.type.startswith(self.prefix)
+        )
+
+    def after(self, after: int, upto: int, limit: int) -> list[OutboxEvent]:
+        stmt = self._published().where(OutboxEvent.seq > after, OutboxEvent.seq <= upto)
+        return list(self.session.scalars(stmt.order_by(OutboxEvent.seq).limit(limit)))
+
+    def before(self, upto: int, limit: int) -> list[OutboxEvent]:
+        """The last ``limit`` events at or before ``upto``, newest first."""
+        stmt = self._published().where(OutboxEvent.seq <= upto)
+        return list(self.session.scalars(stmt.order_by(OutboxEvent.seq.desc()).limit(limit)))
+
+    def since(self, since: datetime | None) -> Iterator[OutboxEvent]:
+        """Every event at or after ``since``, in order, a thousand rows in memory at a time."""
+        stmt = self._published()
+        if since is not None:
+            stmt = stmt.where(OutboxEvent.time >= since)
+        yield from self.session.scalars(stmt.order_by(OutboxEvent.seq).execution_options(yield_per=1000))

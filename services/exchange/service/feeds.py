@@ -17,14 +17,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.exchange.adapters.repository import FeedRepository
 from services.exchange.domain.scopes import covers_programme
 from shared.auth import Principal
 from shared.db import Database
 from shared.events.consumer import Handler
-from shared.events.models import OutboxEvent
 from shared.events.outbox import append_event, assign_sequence, has_unsequenced, last_sequence, to_cloudevent
 
 FINDING = "cn.snx.matching.finding."
@@ -50,21 +49,11 @@ def relevant(caller: Principal, data: dict[str, Any]) -> bool:
     return caller.covers_division(data.get("division_code"))
 
 
-def _scan(session: Session, after: int, upto: int | None = None) -> list[OutboxEvent]:
-    stmt = select(OutboxEvent).where(OutboxEvent.seq > after, OutboxEvent.type.startswith(PUBLISHED))
-    if upto is not None:
-        stmt = stmt.where(OutboxEvent.seq <= upto)
-    return list(session.scalars(stmt.order_by(OutboxEvent.seq).limit(SCAN)))
-
-
-def _previous(session: Session, caller: Principal, at_or_before: int) -> int:
+def _previous(feed: FeedRepository, caller: Principal, at_or_before: int) -> int:
     """The seq of the last event relevant to the caller at or before ``at_or_before`` (0: none)."""
     upto = at_or_before
     while upto > 0:
-        stmt = select(OutboxEvent).where(
-            OutboxEvent.seq <= upto, OutboxEvent.seq.is_not(None), OutboxEvent.type.startswith(PUBLISHED)
-        )
-        rows = list(session.scalars(stmt.order_by(OutboxEvent.seq.desc()).limit(SCAN)))
+        rows = feed.before(upto, SCAN)
         for row in rows:
             if relevant(caller, row.data):
                 return int(row.seq or 0)
@@ -89,12 +78,13 @@ def number_pending(db: Database) -> None:
 
 def read_findings(session: Session, caller: Principal, after: int, limit: int) -> dict[str, Any]:
     """One page of the caller's view of the findings feed after ``after`` (read only)."""
+    feed = FeedRepository(session, PUBLISHED)
     head = last_sequence(session)
-    previous = _previous(session, caller, after)
+    previous = _previous(feed, caller, after)
     events: list[dict[str, Any]] = []
     cursor = after
     while len(events) < limit:
-        rows = _scan(session, cursor, head)
+        rows = feed.after(cursor, head, SCAN)
         for row in rows:
             cursor = int(row.seq or cursor)
             if relevant(caller, row.data):
@@ -113,9 +103,6 @@ def export_findings(db: Database, caller: Principal, since: datetime | None) -> 
     a thousand rows at a time: memory stays flat however long the feed."""
     number_pending(db)
     with db.unit_of_work() as uow:
-        stmt = select(OutboxEvent).where(OutboxEvent.seq.is_not(None), OutboxEvent.type.startswith(PUBLISHED))
-        if since is not None:
-            stmt = stmt.where(OutboxEvent.time >= since)
-        for row in uow.session.scalars(stmt.order_by(OutboxEvent.seq).execution_options(yield_per=1000)):
+        for row in FeedRepository(uow.session, PUBLISHED).since(since):
             if relevant(caller, row.data):
                 yield orjson.dumps(to_cloudevent(row, SOURCE)) + b"\n"
