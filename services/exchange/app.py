@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from services.exchange.api import audit, clients, dci, feeds, lookups, rosters, webhooks
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.limits import RateLimiter
-from services.exchange.service import feeds as finding_events
+from services.exchange.service import feeds as feed_service
 from services.exchange.service.webhooks import deliver_due
 from shared.web.app import FeedSubscription, Worker, create_service_app
 
@@ -28,7 +28,7 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
             dci.router,
         ],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
-        subscriptions=[FeedSubscription("matching", finding_events.HANDLERS)],
+        subscriptions=[FeedSubscription("matching", feed_service.HANDLERS)],
         workers=[
             Worker(
                 "webhooks",

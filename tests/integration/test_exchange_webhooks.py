@@ -150,7 +150,7 @@ def test_deliveries_are_signed_survive_an_outage_and_die_only_when_replay_can_sa
         assert again[:2] == seqs[1:] and all(verify(secret, h, b) is None for h, b in receiver.got)
 
 
-def test_private_and_plain_http_targets_are_refused_by_default(db_url: Callable[[str], str]) -> None:
+def test_private_targets_unknown_feeds_and_missing_scopes_are_refused(db_url: Callable[[str], str]) -> None:
     with TestClient(make_app("exchange", db_url("exchange"))) as exchange:
         caller = bearer(exchange, make_client(exchange, scopes=["webhooks", "feeds:findings"], sources=[]))
         for url in (
@@ -168,3 +168,9 @@ def test_private_and_plain_http_targets_are_refused_by_default(db_url: Callable[
             ).status_code
             == 403
         )
+        persons = bearer(exchange, make_client(exchange, scopes=["webhooks", "feeds:persons"], sources=[]))
+        hook = {"feed": "persons", "url": "https://8.8.8.8/h"}
+        refused = exchange.post("/v1/webhooks", json=hook, headers=persons)
+        assert refused.status_code == 403 and "fields:identity" in refused.text  # the feed needs both
+        unknown = exchange.post("/v1/webhooks", json={**hook, "feed": "everything"}, headers=persons)
+        assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "feed"

@@ -1,9 +1,10 @@
-"""Departments' feeds: cursor-paged CloudEvents with the feed's sequence numbers."""
+"""Departments' feeds: cursor-paged CloudEvents with the feed's sequence numbers, and a bulk
+NDJSON export of each (``/v1/feeds/{findings,enrolments,persons}``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,12 +12,17 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from services.exchange.api.deps import department
+from services.exchange.domain.feeds import FEEDS, Feed
 from services.exchange.service import feeds
 from shared.auth import Principal
 from shared.web.internal import CloudEvent
 
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
-FindingsReader = Annotated[Principal, Depends(department("feeds:findings"))]
+WHAT = {
+    "findings": "Findings relevant to this department",
+    "enrolments": "Who started or stopped which aid, in programmes this department may know",
+    "persons": "Changes of who is who touching persons this department holds",
+}
 
 
 class FeedEvent(CloudEvent):
@@ -30,28 +36,34 @@ class FeedPage(BaseModel):
     last_seq: int
 
 
-@router.get(
-    "/findings/export",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}},
-    summary="Bulk export: every finding event since a time, NDJSON, streamed (after FHIR Bulk Data)",
-)
-def export(
-    request: Request,
-    caller: FindingsReader,
-    since: datetime | None = Query(None, alias="_since", description="Events at or after this instant"),
-) -> StreamingResponse:
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    lines = feeds.export_findings(request.app.state.db, caller, since)
-    return StreamingResponse(lines, media_type="application/x-ndjson")
+def _routes(feed: Feed) -> None:
+    reader = Depends(department(*feed.scopes))
+
+    @router.get(
+        f"/{feed.name}/export",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"application/x-ndjson": {}}}},
+        summary=f"Bulk export of {feed.name} since a time: NDJSON, streamed (after FHIR Bulk Data)",
+    )
+    def export(
+        request: Request,
+        caller: Principal = reader,
+        since: datetime | None = Query(None, alias="_since", description="Events at or after this instant"),
+    ) -> StreamingResponse:
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        lines = feeds.export(request.app.state.db, feed, caller, since)
+        return StreamingResponse(lines, media_type="application/x-ndjson")
+
+    @router.get(f"/{feed.name}", response_model=FeedPage, summary=WHAT[feed.name])
+    async def read(
+        request: Request,
+        caller: Principal = reader,
+        after: int = Query(0, ge=0, description="The seq of the last event processed"),
+        limit: int = Query(100, ge=1, le=1000),
+    ) -> dict[str, Any]:
+        return await to_thread.run_sync(feeds.page, request.app.state.db, feed, caller, after, limit)
 
 
-@router.get("/findings", response_model=FeedPage, summary="Findings relevant to this department")
-async def findings(
-    request: Request,
-    caller: FindingsReader,
-    after: int = Query(0, ge=0, description="The seq of the last event processed"),
-    limit: int = Query(100, ge=1, le=1000),
-) -> dict[str, Any]:
-    return await to_thread.run_sync(feeds.findings_page, request.app.state.db, caller, after, limit)
+for _feed in FEEDS.values():
+    _routes(_feed)

@@ -21,7 +21,7 @@ Subscriber = Annotated[Principal, Depends(department("webhooks"))]
 
 
 class WebhookIn(BaseModel):
-    feed: str = Field(description="findings")
+    feed: str = Field(description="findings, enrolments or persons")
     url: str = Field(min_length=8, max_length=500, description="https target")
     types: list[str] = Field(default_factory=list, max_length=20, description="Only these event types")
 

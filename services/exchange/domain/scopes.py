@@ -64,3 +64,9 @@ def covers_programme(scopes: Iterable[str], programme: str) -> bool:
         if code in ("*", programme) or programme in FAMILIES.get(code, ()):
             return True
     return False
+
+
+def owns(department_code: str | None, source: str) -> bool:
+    """Whether ``source`` is one of the department's rosters: they are named after it
+    (``hrss``, ``hrss.pension`` …)."""
+    return bool(department_code) and (source == department_code or source.startswith(f"{department_code}."))

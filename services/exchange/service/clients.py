@@ -93,7 +93,7 @@ def create_client(
             "unknown_scope",
             Text(f"Unknown scope(s): {', '.join(bad)}.", f"未知的权限范围：{'、'.join(bad)}。"),
         )
-    foreign = [s for s in sources if not SOURCE.fullmatch(s) or not owns(department_code, s)]
+    foreign = [s for s in sources if not SOURCE.fullmatch(s) or not vocabulary.owns(department_code, s)]
     if foreign:
         raise bad_field(
             "sources",
@@ -118,10 +118,6 @@ def create_client(
     )
     ClientRepository(session).add(client)
     return NewSecret(client, secret)
-
-
-def owns(department_code: str, source: str) -> bool:
-    return source == department_code or source.startswith(department_code + ".")
 
 
 def rotate_secret(session: Session, client_id: str) -> NewSecret:

@@ -1,72 +1,65 @@
-"""Standardized feeds for departments, starting with findings.
+"""Standardized feeds for departments: findings, enrolments, persons (``domain.feeds``).
 
-matching's finding events arrive through exchange's consumer of matching's feed (exactly once:
-the consumer's inbox) and are re-published in exchange's own outbox as
-``cn.snx.exchange.finding.<change>`` — numbered without gaps once committed (``assign_sequence``).
-A department reads the events relevant to it (a programme its scopes cover, inside its division)
-as CloudEvents with the feed's ``seq``. Because a department sees only some events, each carries
-``prevseq``: the ``seq`` of the previous event in *that caller's* view (0: none). A consumer that
-keeps the ``seq`` of the last event it processed and finds ``prevseq`` different from it has
-missed something (it skipped a page, or resumed from the wrong cursor): the gap is visible.
+matching's events arrive through exchange's consumer of matching's feed (exactly once: the
+consumer's inbox) and are re-published in exchange's own outbox as ``cn.snx.exchange.<kind>.…``
+— numbered without gaps once committed (``assign_sequence``). A department reads the events of a
+feed relevant to it as CloudEvents with the outbox's ``seq``, each cut to what its scopes allow.
+Because a department sees only some events, each carries ``prevseq``: the ``seq`` of the previous
+event in *that caller's* view of that feed (0: none). A consumer that keeps the ``seq`` of the
+last event it processed and finds ``prevseq`` different from it has missed something (it skipped
+a page, or resumed from the wrong cursor): the gap is visible.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
 
 from services.exchange.adapters.repository import FeedRepository
-from services.exchange.domain.scopes import covers_programme
+from services.exchange.domain.feeds import FEEDS, Feed
 from shared.auth import Principal
 from shared.db import Database
 from shared.events.consumer import Handler
+from shared.events.models import OutboxEvent
 from shared.events.outbox import append_event, assign_sequence, has_unsequenced, last_sequence, to_cloudevent
 
-FINDING = "cn.snx.matching.finding."
-PUBLISHED = "cn.snx.exchange.finding."
-SOURCE = "/snx/exchange/feeds/findings"
 SCAN = 500  # events read per query while filtering
 
 
-def finding_event(session: Session, event: dict[str, Any]) -> None:
-    change = str(event["type"]).removeprefix(FINDING)
-    append_event(session, PUBLISHED + change, dict(event["data"]), subject=event.get("subject"))
+def republish(feed: Feed, session: Session, event: dict[str, Any]) -> None:
+    change = str(event["type"]).removeprefix(feed.incoming)
+    subject = event.get("subject") if feed.keeps_subject else None
+    append_event(session, feed.published + change, dict(event["data"]), subject=subject)
 
 
 HANDLERS: dict[str, Handler] = {
-    FINDING + change: finding_event for change in ("raised", "resolved", "confirmed", "dismissed", "open")
+    feed.incoming + change: partial(republish, feed) for feed in FEEDS.values() for change in feed.changes
 }
 
 
-def relevant(caller: Principal, data: dict[str, Any]) -> bool:
-    programmes: Iterable[str] = data.get("programmes") or []
-    if not any(covers_programme(caller.scopes, p) for p in programmes):
-        return False
-    return caller.covers_division(data.get("division_code"))
+def _event(feed: Feed, caller: Principal, row: OutboxEvent) -> dict[str, Any]:
+    event = to_cloudevent(row, feed.source)
+    event["data"] = feed.view(caller, row.data)
+    return event
 
 
-def _previous(feed: FeedRepository, caller: Principal, at_or_before: int) -> int:
+def _previous(feed: Feed, rows: FeedRepository, caller: Principal, at_or_before: int) -> int:
     """The seq of the last event relevant to the caller at or before ``at_or_before`` (0: none)."""
     upto = at_or_before
     while upto > 0:
-        rows = feed.before(upto, SCAN)
-        for row in rows:
-            if relevant(caller, row.data):
+        batch = rows.before(upto, SCAN)
+        for row in batch:
+            if feed.relevant(caller, row.data):
                 return int(row.seq or 0)
-        if len(rows) < SCAN:
+        if len(batch) < SCAN:
             return 0
-        upto = int(rows[-1].seq or 0) - 1
+        upto = int(batch[-1].seq or 0) - 1
     return 0
-
-
-def findings_page(db: Database, caller: Principal, after: int, limit: int) -> dict[str, Any]:
-    number_pending(db)
-    with db.unit_of_work() as uow:
-        return read_findings(uow.session, caller, after, limit)
 
 
 def number_pending(db: Database) -> None:
@@ -76,33 +69,39 @@ def number_pending(db: Database) -> None:
             assign_sequence(uow.session)
 
 
-def read_findings(session: Session, caller: Principal, after: int, limit: int) -> dict[str, Any]:
-    """One page of the caller's view of the findings feed after ``after`` (read only)."""
-    feed = FeedRepository(session, PUBLISHED)
+def page(db: Database, feed: Feed, caller: Principal, after: int, limit: int) -> dict[str, Any]:
+    number_pending(db)
+    with db.unit_of_work() as uow:
+        return read(uow.session, feed, caller, after, limit)
+
+
+def read(session: Session, feed: Feed, caller: Principal, after: int, limit: int) -> dict[str, Any]:
+    """One page of the caller's view of ``feed`` after ``after`` (read only)."""
+    rows = FeedRepository(session, feed.published)
     head = last_sequence(session)
-    previous = _previous(feed, caller, after)
+    previous = _previous(feed, rows, caller, after)
     events: list[dict[str, Any]] = []
     cursor = after
     while len(events) < limit:
-        rows = feed.after(cursor, head, SCAN)
-        for row in rows:
+        batch = rows.after(cursor, head, SCAN)
+        for row in batch:
             cursor = int(row.seq or cursor)
-            if relevant(caller, row.data):
-                events.append({**to_cloudevent(row, SOURCE), "prevseq": previous})
+            if feed.relevant(caller, row.data):
+                events.append({**_event(feed, caller, row), "prevseq": previous})
                 previous = cursor
                 if len(events) == limit:
                     break
-        if len(rows) < SCAN or len(events) == limit:
+        if len(batch) < SCAN or len(events) == limit:
             break
     full = len(events) == limit  # else everything up to ``cursor`` was read: nothing more for now
     return {"events": events, "next_after": cursor, "has_more": full and cursor < head, "last_seq": head}
 
 
-def export_findings(db: Database, caller: Principal, since: datetime | None) -> Iterator[bytes]:
-    """Every finding event for the caller since a time, one CloudEvent per line (NDJSON), read
-    a thousand rows at a time: memory stays flat however long the feed."""
+def export(db: Database, feed: Feed, caller: Principal, since: datetime | None) -> Iterator[bytes]:
+    """Every event of ``feed`` for the caller since a time, one CloudEvent per line (NDJSON),
+    read a thousand rows at a time: memory stays flat however long the feed."""
     number_pending(db)
     with db.unit_of_work() as uow:
-        for row in FeedRepository(uow.session, PUBLISHED).since(since):
-            if relevant(caller, row.data):
-                yield orjson.dumps(to_cloudevent(row, SOURCE)) + b"\n"
+        for row in FeedRepository(uow.session, feed.published).since(since):
+            if feed.relevant(caller, row.data):
+                yield orjson.dumps(_event(feed, caller, row)) + b"\n"

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from services.exchange.adapters.orm import Webhook
 from services.exchange.adapters.repository import ClientRepository, DepartmentRepository, WebhookRepository
 from services.exchange.domain import webhooks as signing
+from services.exchange.domain.feeds import FEEDS
 from services.exchange.service import feeds
 from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
@@ -33,7 +34,6 @@ from shared.i18n import Text
 from shared.logs import get_logger
 
 log = get_logger("snx.exchange.webhooks")
-FEEDS = {"findings": "feeds:findings"}  # feed → the scope it needs
 BATCH = 20
 
 
@@ -46,9 +46,11 @@ def subscribe(
             f"Unknown feed; one of: {', '.join(FEEDS)}.", f"未知的数据流；可选：{'、'.join(FEEDS)}。"
         )
         raise bad_field("feed", "invalid", known)
-    if FEEDS[feed] not in caller.scopes:
+    missing = [s for s in FEEDS[feed].scopes if s not in caller.scopes]
+    if missing:
+        needs = ", ".join(missing)
         raise Forbidden(
-            Text(f"Following {feed} needs the {FEEDS[feed]} scope.", f"订阅 {feed} 需要 {FEEDS[feed]} 权限。")
+            Text(f"Following {feed} needs the {needs} scope.", f"订阅 {feed} 需要 {needs} 权限。")
         )
     target = urlsplit(url)
     if target.scheme != "https" and not (allow_private and target.scheme == "http"):
@@ -117,6 +119,7 @@ def _principal(session: Session, hook: Webhook) -> Principal | None:
         subject=f"client:{client.client_id}",
         scopes=frozenset(client.scopes),
         division=department.division_code if department else None,
+        claims={"department": client.department_code},
     )
 
 
@@ -130,7 +133,7 @@ def deliver_due(
         now = utcnow()
         for hook in WebhookRepository(uow.session).due(now, BATCH):
             caller = _principal(uow.session, hook)
-            if caller is None or FEEDS[hook.feed] not in caller.scopes:
+            if caller is None or not set(FEEDS[hook.feed].scopes) <= caller.scopes:
                 hook.status, hook.last_error = "disabled", "the client is disabled or lost the feed's scope"
                 continue
             delivered += _deliver(uow.session, http, hook, caller, now, max_attempts)
@@ -140,7 +143,7 @@ def deliver_due(
 def _deliver(
     session: Session, http: httpx.Client, hook: Webhook, caller: Principal, now: datetime, max_attempts: int
 ) -> int:
-    page = feeds.read_findings(session, caller, hook.cursor, BATCH)
+    page = feeds.read(session, FEEDS[hook.feed], caller, hook.cursor, BATCH)
     done = 0
     for event in page["events"]:
         if hook.types and event["type"] not in hook.types:

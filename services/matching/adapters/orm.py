@@ -75,6 +75,7 @@ class Record(MatchingBase):
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # source-specific facts
     active: Mapped[bool] = mapped_column(Boolean)  # false once ended by a snapshot or deleted
     pending: Mapped[bool] = mapped_column(Boolean)  # identity fields new or changed: to resolve
+    aid_published: Mapped[bool | None] = mapped_column(Boolean)  # receiving, as the enrolments feed last said
     content_hash: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

@@ -27,6 +27,7 @@ from services.matching.adapters.orm import Finding, OutreachTask, Record
 from services.matching.adapters.repository import RecordRepository
 from services.matching.domain.rules import Fact, Hit, World, evaluate, fingerprint
 from services.matching.domain.rules_config import SEVERITY_RANK, RuleSet
+from services.matching.service import enrolments
 from shared.db import Database
 from shared.errors import Conflict, NotFound
 from shared.events.outbox import append_event, utcnow
@@ -150,9 +151,11 @@ class RunCounts:
 
 
 def check_persons(session: Session, rs: RuleSet, persons: list[str], today: date | None = None) -> RunCounts:
-    """Run every rule for ``persons`` and bring their findings up to date."""
+    """Run every rule for ``persons`` and bring their findings (and enrolment events) up to date."""
     now = utcnow()
-    world = world_of(session, persons, today or now.date())
+    records = RecordRepository(session).of_persons(sorted(persons), active_only=False)
+    enrolments.publish(session, [(r, bool(r.programme) and fact(r).receiving) for r in records])
+    world = world_of(session, persons, today or now.date(), known=records)
     hits = {h.fingerprint: h for h in evaluate(rs, world, world.facts)}  # housemates too
     repo = FindingRepository(session)
     known = repo.by_fingerprints(sorted(hits))
@@ -163,9 +166,9 @@ def check_persons(session: Session, rs: RuleSet, persons: list[str], today: date
             _open(repo, session, hit, rs, now)
             counts.raised += 1
         elif finding.status in ("open", "resolved"):
-            records = [list(r) for r in hit.records]
-            if (finding.evidence, finding.records) != (hit.evidence, records):
-                finding.evidence, finding.records, finding.updated_at = hit.evidence, records, now
+            refs = [list(r) for r in hit.records]
+            if (finding.evidence, finding.records) != (hit.evidence, refs):
+                finding.evidence, finding.records, finding.updated_at = hit.evidence, refs, now
             if finding.status == "resolved":
                 finding.status, finding.updated_at = "open", now
                 _publish(session, finding, "raised")

@@ -39,14 +39,16 @@ from services.matching.engine.batch import Decisions, dedup
 from services.matching.engine.model import FellegiSunter
 from services.matching.service.findings import follow_merges
 from services.matching.service.person_index import IDENTITY_COLUMNS, IdentityIndex, standard
-from shared.db import Database
-from shared.events.outbox import utcnow
+from shared.db import Database, insert_rows
+from shared.events.models import OutboxEvent
+from shared.events.outbox import event_rows, utcnow
 from shared.logs import get_logger
 
 log = get_logger("snx.matching.identity")
 BATCH = 500
 FULL_RUN_BACKLOG = 20_000  # more pending records than this: one batch run instead of queries
 ENGINE = "engine"
+PERSON_EVENT = "cn.snx.matching.person"
 
 
 def canonical(a: Ref, b: Ref) -> tuple[Ref, Ref]:
@@ -87,6 +89,31 @@ def identity_event(
         "evidence": kw.get("evidence"),
         "decided_by": decided_by,
     }
+
+
+def log_changes(session: Session, events: list[dict[str, Any]]) -> None:
+    """Write identity events to the log and publish, for exchange's persons feed, those that
+    change a person someone may already know: merges, splits, and a record moving from one
+    person to another (``cn.snx.matching.person.<action>``; a record's first link and a new
+    person are not changes of a known person)."""
+    PersonRepository(session).log(events)
+    published = [
+        (
+            f"{PERSON_EVENT}.{e['action']}",
+            {
+                "action": e["action"],
+                "person_id": e["person_id"],
+                "other_person_id": e["other_person_id"],
+                "merged": (e["evidence"] or {}).get("merged", []),
+                "into": (e["evidence"] or {}).get("into", []),
+                "records": e["records"],
+            },
+            f"person/{e['person_id']}",
+        )
+        for e in events
+        if e["action"] in ("merged", "split") or (e["action"] == "linked" and e["other_person_id"])
+    ]
+    insert_rows(session, OutboxEvent, event_rows(published))
 
 
 def _grey_row(rec: Ref, other: Ref, probability: float, reason: str, evidence: Any = None) -> dict[str, Any]:
@@ -151,7 +178,7 @@ def _resolve_batch(db: Database, index: IdentityIndex, batch: int) -> int:
             rec.person_id, rec.pending, rec.updated_at = person, False, now
             person_of[ref] = person
         persons.add(new_persons)
-        persons.log(events)
+        log_changes(session, events)
         GreyRepository(session).upsert(grey, now)
         session.flush()
     index.apply(pending, indexed=True)  # each went in as it was resolved
@@ -269,7 +296,7 @@ def apply_plan(session: Session, plan: Plan, decided_by: str, evidence: dict[str
     persons.add([{"id": p, "created_at": now} for p in plan.ids.new])
     repo.update(changes)
     repo.update(done)
-    persons.log(events)
+    log_changes(session, events)
     merged_away = {o: kept for kept, olds in plan.ids.merges.items() for o in olds}
     persons.retire_empty(sorted(merged_away), now, merged_away)
     follow_merges(session, merged_away)
