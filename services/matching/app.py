@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.matching.api import checks, review, rosters
+from services.matching.api import checks, persons, review, rosters
 from services.matching.config import MatchingSettings
 from services.matching.domain import rules_config
 from services.matching.engine.model import FellegiSunter
@@ -39,7 +39,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         settings,
         title="snx matching",
         description="Internal core: who is who across every roster, checks, deduplication and findings.",
-        routers=[rosters.router, checks.router, review.router],
+        routers=[rosters.router, checks.router, review.router, persons.router],
         subscriptions=[FeedSubscription("intake", intake_events.HANDLERS)],
         workers=[
             Worker("index", lambda _: app.state.index.refresh(), interval=settings.index_refresh_seconds),

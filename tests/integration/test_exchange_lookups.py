@@ -19,7 +19,14 @@ from tests.integration.test_matching_review import run_rules
 from tests.matching_data import person, resolve, send
 
 PID, OTHER = make_id("19580808", area="330106"), make_id("19600101", area="330106")
-GROUPS = {"identity": "person_id", "aid": "aid", "income": "amount", "findings": "findings"}
+GROUPS = {
+    "identity": "person_id",
+    "contact": "contact",
+    "aid": "aid",
+    "income": "amount",
+    "findings": "findings",
+}
+ADDRESS = "浙江省杭州市西湖区文新街道12号"
 
 
 @pytest.fixture
@@ -31,8 +38,10 @@ def roster(stack: tuple[TestClient, TestClient]) -> Iterator[TestClient]:  # noq
         "start_date": "2023-05-01",
         "amount": "612.00",
     }
-    send(matching, "mca.dibao", [person("d1", "孙立新", PID, "1958-08-08", programme="dibao_urban", **aid)])
+    dibao = person("d1", "孙立新", PID, "1958-08-08", programme="dibao_urban", address=ADDRESS, **aid)
+    send(matching, "mca.dibao", [dibao])
     also = person("t2", "孙立新", PID, "1958-08-08", programme="tekun", **{**aid, "household_ref": "h2"})
+    also["attributes"] = {"联系电话": "13800001234"}
     send(matching, "mca.tekun", [person("t1", "钱某", OTHER, "1960-01-01", programme="tekun", **aid), also])
     resolve(matching)
     run_rules(matching)  # 孙立新 in 低保 and 特困 at once: finding D1
@@ -58,7 +67,7 @@ def test_by_default_only_enrolled_yes_or_no_for_the_programmes_in_scope(roster: 
     assert tekun_blind == {"index": 0, "found": True, "enrolled": {"dibao": False}}  # 特困 not in scope
 
 
-@pytest.mark.parametrize("group", ["identity", "aid", "income", "findings"])
+@pytest.mark.parametrize("group", list(GROUPS))
 def test_a_field_group_appears_exactly_when_the_scope_allows_it(roster: TestClient, group: str) -> None:
     others = [g for g in ("identity", "aid") if g != group]
     without = ask(roster, ["programme:dibao", *[f"fields:{g}" for g in others]]).json()["answers"][0]
@@ -67,6 +76,14 @@ def test_a_field_group_appears_exactly_when_the_scope_allows_it(roster: TestClie
     with_it = ask(roster, granted).json()["answers"][0]
     if group == "identity":
         assert with_it["person_id"]
+    elif group == "contact":
+        assert with_it["contact"] == {
+            "address": ADDRESS,
+            "address_source": "mca.dibao",
+            "phone": "13800001234",
+            "phone_source": "mca.tekun",
+        }
+        assert ask(roster, granted).json()["answers"][1]["contact"] is None  # not found
     elif group == "aid":
         assert [(a["programme"], a["since"], a["source"]) for a in with_it["aid"]] == [
             ("dibao_urban", "2023-05-01", "mca.dibao")

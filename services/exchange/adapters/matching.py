@@ -88,3 +88,24 @@ class MatchingFindings:
 
     def close(self) -> None:
         self._client.close()
+
+
+class MatchingContacts:
+    """How to reach persons (matching's persons API, read with a service token)."""
+
+    PATH = "/v1/persons/contact"
+    SCOPE = "matching:contact"
+
+    def __init__(self, settings: ExchangeSettings) -> None:
+        self._client = service_client(settings, "matching", [self.SCOPE])
+
+    def of_persons(self, person_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not person_ids:
+            return {}
+        response = self._client.post(self.PATH, json={"person_ids": person_ids})
+        response.raise_for_status()
+        persons: dict[str, dict[str, Any]] = response.json()["persons"]
+        return persons
+
+    def close(self) -> None:
+        self._client.close()

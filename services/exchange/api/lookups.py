@@ -56,11 +56,19 @@ class FindingOut(BaseModel):
     programmes: list[str]
 
 
+class ContactOut(BaseModel):
+    address: str | None
+    address_source: str | None = Field(description="The roster the address came from")
+    phone: str | None
+    phone_source: str | None
+
+
 class Answer(BaseModel):
     index: int
     found: bool
     enrolled: dict[str, bool] = Field(description="Per programme the caller may know about")
     person_id: str | None = Field(None, description="With fields:identity")
+    contact: ContactOut | None = Field(None, description="With fields:contact (null: not found)")
     aid: list[AidOut] | None = Field(None, description="With fields:aid (amounts with fields:income)")
     findings: list[FindingOut] | None = Field(None, description="With fields:findings")
 

@@ -1,7 +1,8 @@
 """What a lookup answer may carry, given the caller's scopes (domain.md §6: the minimum needed).
 
 Always: whether the person was found and, per programme the caller may know about, whether they
-are enrolled now. ``fields:aid`` adds each current enrolment (programme, status, since, division,
+are enrolled now. ``fields:contact`` adds the address and phone number the rosters hold (each
+with the roster it came from); ``fields:aid`` adds each current enrolment (programme, status, since, division,
 the publishing source); ``fields:income`` adds amounts to them; ``fields:identity`` adds the
 person's pseudonymous id, with which the caller can follow the person in the feeds;
 ``fields:findings`` adds the cross-check findings about the person that concern a programme in
@@ -46,9 +47,11 @@ def answer(
     member: Mapping[str, Any],
     scopes: frozenset[str],
     findings: Iterable[Mapping[str, Any]] = (),
+    contact: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the answer for one query, the field groups it carries); ``findings``: matching's findings
-    about the person found (read only when the caller has ``fields:findings``)."""
+    about the person found (read only when the caller has ``fields:findings``); ``contact``: how
+    to reach them (only with ``fields:contact``)."""
     linked = [m for m in member.get("matches", []) if m.get("linked")]
     current = current_aid(member, scopes)
     enrolled = {p: enrolled_in(current, p) for p in programmes_asked(scopes)}
@@ -60,6 +63,10 @@ def answer(
     if "identity" in groups:
         out["person_id"] = linked[0]["person_id"] if linked else None
         carried.append("identity")
+    if "contact" in groups:
+        keys = ("address", "address_source", "phone", "phone_source")
+        out["contact"] = {k: (contact or {}).get(k) for k in keys} if linked else None
+        carried.append("contact")
     if "aid" in groups:
         out["aid"] = [
             {

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
-from services.exchange.adapters.matching import MatchingChecks, MatchingFindings
+from services.exchange.adapters.matching import MatchingChecks, MatchingContacts, MatchingFindings
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.answers import answer
 from services.exchange.domain.scopes import field_groups
@@ -18,6 +18,8 @@ from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
 from shared.errors import ServiceUnavailable
 from shared.i18n import Text
+
+UNAVAILABLE = Text("Matching cannot answer now.", "比对服务暂时无法应答。")
 
 
 def look_up(
@@ -36,15 +38,19 @@ def look_up(
     try:
         found = checks.members(queries)
     except httpx.HTTPError as exc:
-        raise ServiceUnavailable(Text("Matching cannot answer now.", "比对服务暂时无法应答。")) from exc
+        raise ServiceUnavailable(UNAVAILABLE) from exc
     finally:
         checks.close()
     key = settings.jwt_secret.get_secret_value()
-    about = _findings(settings, caller, found)
+    persons = sorted({m["person_id"] for member in found for m in member["matches"] if m["linked"]})
+    about = _findings(settings, caller, persons)
+    reach = _contacts(settings, caller, persons)
     out, reads = [], []
     for i, (q, member) in enumerate(zip(queries, found, strict=True)):
         person = next((m["person_id"] for m in member["matches"] if m["linked"]), None)
-        scoped, carried = answer(i, member, caller.scopes, about.get(person or "", []))
+        scoped, carried = answer(
+            i, member, caller.scopes, about.get(person or "", []), reach.get(person or "")
+        )
         out.append((scoped, member))
         asked = query_pseudonym(key, q.get("id_number"), q.get("name"), q.get("birth_date"))
         reads.append(Read(person or asked, tuple(carried)))
@@ -60,17 +66,27 @@ def look_up(
     return out
 
 
-def _findings(
-    settings: ExchangeSettings, caller: Principal, found: list[dict[str, Any]]
-) -> dict[str, list[dict[str, Any]]]:
+def _findings(settings: ExchangeSettings, caller: Principal, persons: list[str]) -> dict[str, list[dict[str, Any]]]:
     """The findings about each person found — only for callers with ``fields:findings``."""
     if "findings" not in field_groups(caller.scopes):
         return {}
-    persons = {m["person_id"] for member in found for m in member["matches"] if m["linked"]}
     client = MatchingFindings(settings)
     try:
-        return {p: client.of_person(p) for p in sorted(persons)}
+        return {p: client.of_person(p) for p in persons}
     except httpx.HTTPError as exc:
-        raise ServiceUnavailable(Text("Matching cannot answer now.", "比对服务暂时无法应答。")) from exc
+        raise ServiceUnavailable(UNAVAILABLE) from exc
+    finally:
+        client.close()
+
+
+def _contacts(settings: ExchangeSettings, caller: Principal, persons: list[str]) -> dict[str, dict[str, Any]]:
+    """How to reach each person found — only for callers with ``fields:contact``."""
+    if "contact" not in field_groups(caller.scopes):
+        return {}
+    client = MatchingContacts(settings)
+    try:
+        return client.of_persons(persons)
+    except httpx.HTTPError as exc:
+        raise ServiceUnavailable(UNAVAILABLE) from exc
     finally:
         client.close()
