@@ -66,7 +66,9 @@ def look_up(
     return out
 
 
-def _findings(settings: ExchangeSettings, caller: Principal, persons: list[str]) -> dict[str, list[dict[str, Any]]]:
+def _findings(
+    settings: ExchangeSettings, caller: Principal, persons: list[str]
+) -> dict[str, list[dict[str, Any]]]:
     """The findings about each person found — only for callers with ``fields:findings``."""
     if "findings" not in field_groups(caller.scopes):
         return {}
