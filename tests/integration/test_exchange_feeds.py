@@ -211,7 +211,9 @@ def test_the_enrolments_feed_says_who_started_and_stopped_which_aid_within_the_s
     assert [(e["data"]["change"], e["prevseq"]) for e in stopped] == [("stopped", after)]
     changes = [(e["data"]["programme"], e["data"]["change"]) for e in stack.events("enrolments", wide)]
     assert changes.count(("pension", "stopped")) == 1 and changes.count(("dibao_urban", "stopped")) == 1
-    assert changes.count(("pension", "started")) == 1  # p2 has no division: everywhere's reader only
+    assert changes.count(("pension", "started")) == 1  # not p2: no division, so outside hrss's
+    exported = stack.exchange.get("/v1/feeds/enrolments/export", headers=minimal).content.splitlines()
+    assert [orjson.loads(line)["data"]["change"] for line in exported] == ["started", "stopped"]
 
 
 def test_the_persons_feed_tells_a_department_when_a_person_it_holds_changes(stack: Stack) -> None:
