@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -132,12 +133,11 @@ def test_a_dci_search_by_id_and_by_predicate_finds_the_beneficiary(
 
 
 def test_wider_scopes_add_the_member_and_benefits(roster: TestClient) -> None:  # noqa: F811
+    groups = ["identity", "aid", "income", "contact", "findings"]
     caller = bearer(
         roster,
         make_client(
-            roster,
-            scopes=["lookup", "programme:dibao", "fields:identity", "fields:aid", "fields:income"],
-            sources=[],
+            roster, scopes=["lookup", "programme:dibao", *[f"fields:{g}" for g in groups]], sources=[]
         ),
     )
     [item] = roster.post("/dci/registry/sync/search", json=request(BY_ID), headers=caller).json()["message"][
@@ -149,6 +149,11 @@ def test_wider_scopes_add_the_member_and_benefits(roster: TestClient) -> None:  
         {"benefit_name": "dibao_urban", "benefit_amount": "612.00", "currency": "CNY"}
     ]
     assert record["enrollment_date"] == "2023-05-01"
+    with roster.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
+        [fields] = uow.session.execute(text("SELECT fields FROM ex_audit ORDER BY seq")).scalars()
+    assert sorted(orjson.loads(fields) if isinstance(fields, str) else fields) == sorted(
+        ["enrolment", "identity", "aid", "income"]
+    )  # an IBR record holds no contact details or findings: neither read nor audited as returned
 
 
 def test_the_ibr_enrolled_answer(client: tuple[TestClient, dict[str, str]]) -> None:

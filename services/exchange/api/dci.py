@@ -114,6 +114,7 @@ def search(
         found = look_up(
             session, request.app.state.settings, caller, [q for _, q in group],
             purpose=purpose, end_user=end_user, endpoint="POST /dci/registry/sync/search",
+            carries=dci.CARRIES,
         )  # fmt: skip
         for (k, _), (scoped, _) in zip(group, found, strict=True):
             records = [dci.reg_record(scoped, PROGRAMMES)] if scoped["found"] else []
@@ -177,6 +178,7 @@ def enrolled(
     [(_, member)] = look_up(
         session, request.app.state.settings, caller, [query],
         purpose=purpose, end_user=end_user, endpoint="POST /dci/ibr/sync/enrolled",
+        carries=frozenset(),  # yes or no only
     )  # fmt: skip
     on = enrolled_in(current_aid(member, caller.scopes), programme)
     return {"message": {**answer, "ack_status": "yes" if on else "no"}}

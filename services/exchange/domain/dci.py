@@ -105,6 +105,9 @@ def _attributes(pairs: list[tuple[Any, Any, Any]]) -> dict[str, str]:
     return out
 
 
+CARRIES = frozenset({"identity", "aid", "income"})  # the field groups an IBR record below holds
+
+
 def reg_record(scoped: Mapping[str, Any], programmes: Mapping[str, str]) -> dict[str, Any]:
     """Our scoped answer as an IBR beneficiary record (``programmes``: code → display name)."""
     record: dict[str, Any] = {

@@ -55,6 +55,12 @@ def field_groups(scopes: Iterable[str]) -> frozenset[str]:
     return frozenset(s.removeprefix("fields:") for s in scopes if s.startswith("fields:"))
 
 
+def without_groups(scopes: Iterable[str], groups: Iterable[str]) -> frozenset[str]:
+    """``scopes`` less the field groups ``groups`` (an endpoint that cannot carry them)."""
+    dropped = {f"fields:{g}" for g in groups}
+    return frozenset(s for s in scopes if s not in dropped)
+
+
 def covers_programme(scopes: Iterable[str], programme: str) -> bool:
     """True when these scopes let their holder learn about enrolment in ``programme``."""
     for s in scopes:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from services.exchange.adapters.matching import MatchingChecks, MatchingContacts, MatchingFindings
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.answers import answer
-from services.exchange.domain.scopes import field_groups
+from services.exchange.domain.scopes import FIELD_GROUPS, field_groups, without_groups
 from services.exchange.service.audit import Read, query_pseudonym, record_reads
 from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
@@ -31,9 +31,12 @@ def look_up(
     purpose: str,
     end_user: str | None,
     endpoint: str,
+    carries: frozenset[str] = frozenset(FIELD_GROUPS),
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(the scoped answer, matching's member result) for each query, in order."""
+    """(the scoped answer, matching's member result) for each query, in order. ``carries``: the
+    field groups the endpoint's response can hold — only those are read and audited."""
     client = caller_client(session, caller)
+    scopes = without_groups(caller.scopes, frozenset(FIELD_GROUPS) - carries)
     checks = MatchingChecks(settings)
     try:
         found = checks.members(queries)
@@ -43,14 +46,12 @@ def look_up(
         checks.close()
     key = settings.jwt_secret.get_secret_value()
     persons = sorted({m["person_id"] for member in found for m in member["matches"] if m["linked"]})
-    about = _findings(settings, caller, persons)
-    reach = _contacts(settings, caller, persons)
+    about = _findings(settings, scopes, persons)
+    reach = _contacts(settings, scopes, persons)
     out, reads = [], []
     for i, (q, member) in enumerate(zip(queries, found, strict=True)):
         person = next((m["person_id"] for m in member["matches"] if m["linked"]), None)
-        scoped, carried = answer(
-            i, member, caller.scopes, about.get(person or "", []), reach.get(person or "")
-        )
+        scoped, carried = answer(i, member, scopes, about.get(person or "", []), reach.get(person or ""))
         out.append((scoped, member))
         asked = query_pseudonym(key, q.get("id_number"), q.get("name"), q.get("birth_date"))
         reads.append(Read(person or asked, tuple(carried)))
@@ -67,10 +68,10 @@ def look_up(
 
 
 def _findings(
-    settings: ExchangeSettings, caller: Principal, persons: list[str]
+    settings: ExchangeSettings, scopes: frozenset[str], persons: list[str]
 ) -> dict[str, list[dict[str, Any]]]:
     """The findings about each person found — only for callers with ``fields:findings``."""
-    if "findings" not in field_groups(caller.scopes):
+    if "findings" not in field_groups(scopes):
         return {}
     client = MatchingFindings(settings)
     try:
@@ -81,9 +82,11 @@ def _findings(
         client.close()
 
 
-def _contacts(settings: ExchangeSettings, caller: Principal, persons: list[str]) -> dict[str, dict[str, Any]]:
+def _contacts(
+    settings: ExchangeSettings, scopes: frozenset[str], persons: list[str]
+) -> dict[str, dict[str, Any]]:
     """How to reach each person found — only for callers with ``fields:contact``."""
-    if "contact" not in field_groups(caller.scopes):
+    if "contact" not in field_groups(scopes):
         return {}
     client = MatchingContacts(settings)
     try:
