@@ -2,11 +2,12 @@
 
 Always: whether the person was found and, per programme the caller may know about, whether they
 are enrolled now. ``fields:contact`` adds the address and phone number the rosters hold (each
-with the roster it came from); ``fields:aid`` adds each current enrolment (programme, status, since, division,
-the publishing source); ``fields:income`` adds amounts to them; ``fields:identity`` adds the
-person's pseudonymous id, with which the caller can follow the person in the feeds;
-``fields:findings`` adds the cross-check findings about the person that concern a programme in
-scope (rule, kind, severity, status, programmes — never the evidence's records).
+with the roster it came from); ``fields:aid`` adds each current enrolment (programme, status,
+since, division, the publishing source); ``fields:income`` adds amounts to them;
+``fields:identity`` adds the person's pseudonymous id, with which the caller can follow the
+person in the feeds; ``fields:findings`` adds the cross-check findings about the person that
+concern a programme in scope (rule, kind, severity, status, programmes — never the evidence's
+records).
 """
 
 from __future__ import annotations
