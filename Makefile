@@ -6,7 +6,10 @@ PYTHON ?= python3
 
 BENCH_VENV := .venv-bench
 
-.PHONY: install run test lint fmt migrate bench bench-match bench-venv clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+
+.PHONY: install browser run test lint fmt migrate bench bench-match bench-venv clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +26,13 @@ run: install ## migrate and start intake :8001, matching :8002, exchange :8003 o
 migrate: install ## bring every service's database to head
 	$(VENV)/bin/snx migrate
 
-test: install ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DATABASE_URL is set)
+browser: ## headless Chromium and a Chinese font for the console's browser tests (Debian packages)
+	@if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then :; \
+	elif command -v apt-get >/dev/null; then \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "no apt-get: install Chromium yourself for the browser tests (they are skipped without it)"; fi
+
+test: install browser ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install ## the speed benchmarks (PostgreSQL on 127.0.0.1:5432); figures go in docs/benchmarks.md

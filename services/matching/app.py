@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.matching.api import checks, persons, review, rosters
+from services.matching.api import checks, console, persons, review, rosters
 from services.matching.config import MatchingSettings
 from services.matching.domain import rules_config
 from services.matching.engine.model import FellegiSunter
@@ -54,4 +54,5 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
     )
     app.state.rules = rules_config.load(settings.rules_file or rules_config.SHIPPED)
     app.state.index = IdentityIndex(app.state.db, FellegiSunter.load())
+    console.install(app)  # the review console's pages under /console
     return app

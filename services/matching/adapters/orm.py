@@ -232,3 +232,17 @@ class RulesState(MatchingBase):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     checked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     full_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ViewLog(MatchingBase):
+    """Each time a reviewer saw personal data unmasked in the console: who, which records, which
+    fields, when (domain.md §6: every read of personal data is accounted for)."""
+
+    __tablename__ = "mt_view_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    reviewer: Mapped[str] = mapped_column(String(200), index=True)
+    view: Mapped[str] = mapped_column(String(40))  # pair/<id>, finding/<id>, person/<id>
+    records: Mapped[list[Any]] = mapped_column(JSON)  # [[source, record_id], …]
+    fields: Mapped[list[str]] = mapped_column(JSON)

@@ -14,7 +14,7 @@ from services.matching.adapters.orm import Record
 PHONE_KEYS = ("phone", "mobile", "联系电话", "手机")
 
 
-def _phone(r: Record) -> str | None:
+def phone_of(r: Record) -> str | None:
     attributes = r.attributes or {}
     for key in PHONE_KEYS:
         value = attributes.get(key)
@@ -38,11 +38,11 @@ def contact_of(records: Iterable[Record]) -> dict[str, dict[str, Any]]:
     for person, held in by_person.items():
         held.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
         address = next((r for r in held if _address(r)), None)
-        phone = next((r for r in held if _phone(r)), None)
+        phone = next((r for r in held if phone_of(r)), None)
         out[person] = {
             "address": _address(address) if address else None,
             "address_source": address.source if address else None,
-            "phone": _phone(phone) if phone else None,
+            "phone": phone_of(phone) if phone else None,
             "phone_source": phone.source if phone else None,
         }
     return out

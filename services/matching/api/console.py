@@ -1,0 +1,335 @@
+"""The review console under ``/console``: server-rendered pages for county staff with the review
+scope (``matching:review``). A staff token signs in once and is kept in an HttpOnly, SameSite=Strict
+cookie (a Bearer header works too); a reviewer without the scope gets no page and no data.
+Pages are Chinese by default, English with ``?lang=en`` (remembered in a cookie)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from anyio import to_thread
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from services.matching import console as console_package
+from services.matching.adapters.console_repository import QueueFilter
+from services.matching.api.review import SCOPE_REVIEW
+from services.matching.console import charts
+from services.matching.console.text import LANGS, Lang, text
+from services.matching.service import console
+from shared.auth import Principal, verify_token
+from shared.errors import AppError, Unauthorized
+from shared.i18n import negotiate_language
+
+COOKIE, LANG_COOKIE = "snx_console", "snx_lang"
+HERE = Path(console_package.__file__).parent
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+    ),
+}
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+class LoginRequired(Exception):
+    """No valid staff token: go and sign in."""
+
+
+class NoAccess(Exception):
+    """A valid token without the review scope: no page, no data."""
+
+
+def _principal(request: Request, token: str | None) -> Principal | None:
+    if not token:
+        return None
+    settings = request.app.state.settings
+    try:
+        return verify_token(
+            token,
+            secret=settings.jwt_secret.get_secret_value(),
+            audience=settings.audience,
+            issuer=settings.jwt_issuer,
+            leeway=settings.jwt_leeway_seconds,
+        )
+    except Unauthorized:
+        return None
+
+
+def staff(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
+    who = _principal(request, token)
+    if who is None:
+        raise LoginRequired
+    if SCOPE_REVIEW not in who.scopes:
+        raise NoAccess
+    return who
+
+
+def language(request: Request) -> Lang:
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked in LANGS:
+        return asked
+    return negotiate_language(request.headers.get("accept-language"), default="zh")
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    lang = language(request)
+    response = TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "t": partial(text, lang=lang),
+            "path": request.url.path,
+            "other_lang": "en" if lang == "zh" else "zh",
+            **context,
+        },
+        status_code=status,
+        headers=HEADERS,
+    )
+    if request.query_params.get("lang") in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", path="/console")
+    return response
+
+
+def _failed(request: Request, error: AppError) -> Response:
+    lang = language(request)
+    return render(
+        request, "error.html", error.status, message=error.detail.get(lang) if error.detail else None
+    )
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = (await request.body()).decode("utf-8", "replace")
+    return {k: v[0] for k, v in parse_qs(body).items()}
+
+
+async def _run(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return await to_thread.run_sync(partial(fn, *args, **kwargs))
+
+
+def _see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303, headers=HEADERS)
+
+
+def install(app: FastAPI) -> None:
+    """The console's routes and the handlers that turn a missing sign-in or scope into pages."""
+
+    async def login_required(request: Request, _: Exception) -> Response:
+        return _see_other("/console/login")
+
+    async def no_access(request: Request, _: Exception) -> Response:
+        return render(request, "no_access.html", 403)
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(NoAccess, no_access)
+    app.include_router(router)
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    if name not in STATIC:
+        return Response(status_code=404)
+    return FileResponse(
+        HERE / "static" / name, media_type=STATIC[name], headers={"Cache-Control": "max-age=3600"}
+    )
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html")
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    token = (await _form(request)).get("token", "").strip()
+    who = _principal(request, token)
+    if who is None:
+        return render(request, "login.html", 401, error="bad_token")
+    if SCOPE_REVIEW not in who.scopes:
+        return render(request, "no_access.html", 403)
+    response = _see_other("/console")
+    secure = request.app.state.settings.env == "prod"
+    response.set_cookie(COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/console")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = _see_other("/console/login")
+    response.delete_cookie(COOKIE, path="/console")
+    return response
+
+
+FILTERS = {  # query parameter → what it must look like
+    "division": re.compile(r"[0-9]{2,12}"),
+    "programme": re.compile(r"[a-z][a-z0-9_]{0,39}"),
+    "rule": re.compile(r"[A-Za-z0-9]{1,10}"),
+    "severity": re.compile(r"critical|high|medium|low"),
+}
+
+
+@router.get("")
+def queue(request: Request) -> Response:
+    who = staff(request)
+    values = {k: request.query_params.get(k) or None for k in FILTERS}
+    bad = next((k for k, v in values.items() if v is not None and not FILTERS[k].fullmatch(v)), None)
+    if bad:
+        label = text({"division": "township"}.get(bad, bad), language(request))
+        return render(request, "error.html", 400, message=f"{label} ({bad})")
+    state = request.app.state
+    f = QueueFilter(**values)
+    view = console.queue(state.db, state.rules, f)
+    rules = [r.id for r in state.rules.rules]
+    decided = request.query_params.get("decided") in ("pair", "finding")
+    return render(request, "queue.html", who=who, q=view, f=f, rules=rules, decided=decided)
+
+
+@router.get("/pairs/{pair_id}")
+def pair(request: Request, pair_id: int) -> Response:
+    staff(request)
+    try:
+        view = console.pair_view(request.app.state.db, request.app.state.index, pair_id)
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "pair.html", p=view)
+
+
+@router.post("/pairs/{pair_id}/reveal")
+def reveal_pair(request: Request, pair_id: int) -> Response:
+    who = staff(request)
+    try:
+        view = console.pair_view(
+            request.app.state.db, request.app.state.index, pair_id, reveal_by=who.subject
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "pair.html", p=view)
+
+
+@router.post("/pairs/{pair_id}/decision")
+async def decide_pair(request: Request, pair_id: int) -> Response:
+    who = staff(request)
+    form = await _form(request)
+    state = request.app.state
+    decision, reason = form.get("decision"), form.get("reason", "").strip()
+    problem = None if decision in ("same_person", "different_people") else "decision"
+    problem = problem or (None if len(reason) >= 2 else "reason")
+    try:
+        if problem:
+            view = await _run(request, console.pair_view, state.db, state.index, pair_id)
+            return render(request, "pair.html", 400, p=view, problem=problem, reason=reason)
+        await _run(
+            request,
+            console.decide_pair,
+            state.db,
+            state.index,
+            pair_id,
+            same_person=decision == "same_person",
+            reviewer=who.subject,
+            reason=reason[:2000],
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return _see_other("/console?" + urlencode({"decided": "pair"}))
+
+
+@router.get("/findings/{finding_id}")
+def finding(request: Request, finding_id: str) -> Response:
+    staff(request)
+    try:
+        view = console.finding_view(request.app.state.db, request.app.state.rules, finding_id)
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "finding.html", x=view)
+
+
+@router.post("/findings/{finding_id}/reveal")
+def reveal_finding(request: Request, finding_id: str) -> Response:
+    who = staff(request)
+    try:
+        view = console.finding_view(
+            request.app.state.db, request.app.state.rules, finding_id, reveal_by=who.subject
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "finding.html", x=view)
+
+
+@router.post("/findings/{finding_id}/decision")
+async def decide_finding(request: Request, finding_id: str) -> Response:
+    who = staff(request)
+    form = await _form(request)
+    state = request.app.state
+    decision, reason = form.get("decision", ""), form.get("reason", "").strip()
+    problem = None if decision in ("confirm", "dismiss") else "decision"
+    problem = problem or (None if len(reason) >= 2 else "reason")
+    try:
+        if problem:
+            view = await _run(request, console.finding_view, state.db, state.rules, finding_id)
+            return render(request, "finding.html", 400, x=view, problem=problem, reason=reason)
+        await _run(
+            request, console.decide_finding, state.db, finding_id, decision, who.subject, reason[:2000]
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return _see_other("/console?" + urlencode({"decided": "finding"}))
+
+
+@router.get("/persons/{person_id}")
+def person(request: Request, person_id: str) -> Response:
+    staff(request)
+    try:
+        view = console.household(request.app.state.db, request.app.state.rules, person_id)
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "household.html", h=view)
+
+
+@router.post("/persons/{person_id}/reveal")
+def reveal_person(request: Request, person_id: str) -> Response:
+    who = staff(request)
+    try:
+        view = console.household(
+            request.app.state.db, request.app.state.rules, person_id, reveal_by=who.subject
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "household.html", h=view)
+
+
+@router.get("/history")
+def history(request: Request) -> Response:
+    staff(request)
+    return render(request, "history.html", h=console.history(request.app.state.db, request.app.state.rules))
+
+
+@router.get("/overview")
+def overview(request: Request) -> Response:
+    staff(request)
+    o = console.overview(request.app.state.db)
+    lang = language(request)
+    return render(
+        request,
+        "overview.html",
+        weekly=charts.weekly(o["by_week"], text("findings_by_week", lang)),
+        coverage=charts.bars(
+            o["coverage"],
+            text("coverage", lang),
+            (text("receiving_persons", lang), text("open_findings", lang)),
+        ),
+        o=o,
+    )

@@ -1,0 +1,1 @@
+"""The review console's presentation: UI text in Chinese and English, templates, static files."""

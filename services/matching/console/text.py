@@ -1,0 +1,110 @@
+"""Every string the console shows, in Chinese (the default) and English."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+UI: dict[str, tuple[str, str]] = {  # key → (zh, en)
+    "title": ("救助数据核查台", "Review console"),
+    "queue": ("待办", "Queue"),
+    "overview": ("概览", "Overview"),
+    "history": ("处理记录", "History"),
+    "logout": ("退出", "Sign out"),
+    "login": ("登录", "Sign in"),
+    "token": ("访问令牌", "Access token"),
+    "login_help": (
+        "粘贴有核查权限（matching:review）的工作人员令牌，"
+        "例如 snx token --scope matching:review 所生成的令牌。",
+        "Paste a staff token with the review scope (matching:review), e.g. one from "
+        "snx token --scope matching:review.",
+    ),
+    "bad_token": ("令牌无效或已过期。", "The token is invalid or has expired."),
+    "no_access": (
+        "无权访问：需要核查权限（matching:review）。",
+        "No access: the review scope (matching:review) is needed.",
+    ),
+    "filters": ("筛选", "Filters"),
+    "township": ("乡镇（区划代码前缀）", "Township (division code prefix)"),
+    "programme": ("救助项目", "Programme"),
+    "rule": ("规则", "Rule"),
+    "severity": ("严重程度", "Severity"),
+    "any": ("全部", "Any"),
+    "apply": ("筛选", "Apply"),
+    "clear": ("清除", "Clear"),
+    "pairs": ("待定记录对", "Uncertain pairs"),
+    "findings": ("核查结果", "Findings"),
+    "open_counts": ("按规则统计（未处理）", "Open, by rule"),
+    "none": ("无", "None"),
+    "age_days": ("已等待（天）", "Waiting (days)"),
+    "probability": ("同一人概率", "Probability same person"),
+    "records": ("记录", "Records"),
+    "compare": ("比对", "Compare"),
+    "open": ("查看", "Open"),
+    "record_a": ("记录 A", "Record A"),
+    "record_b": ("记录 B", "Record B"),
+    "evidence": ("比对依据", "Evidence"),
+    "weight": ("权重", "Weight"),
+    "reveal": ("显示完整信息（将记录查看日志）", "Show unmasked (the view is logged)"),
+    "revealed": ("已显示完整信息，本次查看已记录。", "Shown unmasked; this view has been logged."),
+    "decide": ("处理", "Decide"),
+    "same_person": ("同一人", "Same person"),
+    "different_people": ("不同的人", "Different people"),
+    "reason": ("理由", "Reason"),
+    "reason_help": ("必填，将随决定保存", "Required; kept with the decision"),
+    "reason_missing": ("请填写理由（至少 2 个字）。", "Give a reason (2 characters at least)."),
+    "submit": ("提交", "Submit"),
+    "decided": ("已保存决定。", "Decision saved."),
+    "confirm": ("确认", "Confirm"),
+    "dismiss": ("排除", "Dismiss"),
+    "decision": ("决定", "Decision"),
+    "reviewer": ("处理人", "Reviewer"),
+    "when": ("时间", "When"),
+    "status": ("状态", "Status"),
+    "persons": ("人员", "Persons"),
+    "household": ("家庭救助情况", "Household"),
+    "members": ("家庭成员", "Members"),
+    "receiving": ("正在享受", "Receiving"),
+    "aid": ("救助记录", "Aid records"),
+    "review_date": ("复核日期", "Review date"),
+    "since": ("起始", "Since"),
+    "until": ("终止", "Until"),
+    "amount": ("金额", "Amount"),
+    "views": ("完整信息查看日志", "Unmasked views"),
+    "findings_by_week": ("每周新发现（按规则）", "Findings raised per week, by rule"),
+    "coverage": ("各乡镇救助覆盖", "Aid coverage by township"),
+    "receiving_persons": ("在保人数", "Persons receiving"),
+    "open_findings": ("未处理核查结果", "Open findings"),
+    "back": ("返回待办", "Back to the queue"),
+    "keys": (
+        "快捷键：j/k 上下移动，Enter 打开，s 同一人，d 不同的人，/ 筛选",
+        "Keys: j/k move, Enter opens, s same person, d different people, / filters",
+    ),
+    "name": ("姓名", "Name"),
+    "id_number": ("身份证号", "ID number"),
+    "birth_date": ("出生日期", "Birth date"),
+    "sex": ("性别", "Sex"),
+    "division_code": ("行政区划", "Division"),
+    "address": ("地址", "Address"),
+    "phone": ("电话", "Phone"),
+    "source": ("来源", "Source"),
+    "mark_agree": ("一致", "agree"),
+    "mark_differ": ("不同", "differ"),
+    "mark_repaired": ("修正后一致", "repaired"),
+    "mark_homophone": ("同音/近音", "homophone"),
+    "mark_missing": ("缺失", "missing"),
+    "mark_plain": ("", ""),
+    "pair_gone": ("该记录对已处理。", "This pair has been decided."),
+    "error": ("出错了", "Something went wrong"),
+    "critical": ("严重", "critical"),
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
+}
+
+
+def text(key: str, lang: Lang) -> str:
+    zh, en = UI.get(key, (key, key))
+    return zh if lang == "zh" else en
