@@ -79,6 +79,15 @@ def test_a_reviewer_decides_a_pair_in_the_browser(
         page.click("a.lang")  # English
         assert "Different people" in page.inner_text("#pair-decisions")
         page.screenshot(path=str(ARTIFACTS / f"4-history-{backend}.png"), full_page=True)
+        page.click("nav >> text=Overview")
+        assert (
+            page.locator("#chart-weekly svg").count() == 1
+            and page.locator("#chart-coverage svg").count() == 1
+        )
+        page.screenshot(path=str(ARTIFACTS / f"5-overview-{backend}.png"), full_page=True)
+        page.goto(f"{url}/console/persons/{before[('mca.dibao', 'd1')]}")
+        assert page.locator("section.member").count() == 2  # 周国强 and 周小梅
+        page.screenshot(path=str(ARTIFACTS / f"6-household-{backend}.png"), full_page=True)
         after = persons_of(matching)
         assert after[("mca.dibao", "x3")] != after[("nhsa.medical", "y3")]
         assert after == before  # they were apart already; the decision keeps them so

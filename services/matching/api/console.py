@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,33 @@ from services.matching.console import charts
 from services.matching.console.text import LANGS, Lang, text
 from services.matching.service import console
 from shared.auth import Principal, verify_token
+from shared.codes.divisions import DivisionTable
 from shared.errors import AppError, Unauthorized
 from shared.i18n import negotiate_language
 
 COOKIE, LANG_COOKIE = "snx_console", "snx_lang"
 HERE = Path(console_package.__file__).parent
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+CHINA = timezone(timedelta(hours=8), "CST")  # 北京时间: what county staff read (no daylight saving)
+
+
+def _local(at: datetime | None) -> str:
+    """A stored instant (UTC; naive from SQLite) in Beijing time."""
+    if at is None:
+        return ""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def place(code: str | None) -> str:
+    """A division code with its name from the shipped division table (``建外街道 110105001``)."""
+    if not code:
+        return "—"
+    name = DivisionTable.load().name(code)
+    return f"{name} {code}" if name else code
+
+
+TEMPLATES.env.filters["local"] = _local
+TEMPLATES.env.filters["place"] = place
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 HEADERS = {
     "Cache-Control": "no-store",
@@ -327,7 +349,7 @@ def overview(request: Request) -> Response:
         "overview.html",
         weekly=charts.weekly(o["by_week"], text("findings_by_week", lang)),
         coverage=charts.bars(
-            o["coverage"],
+            [(place(code), n, found) for code, n, found in o["coverage"]],
             text("coverage", lang),
             (text("receiving_persons", lang), text("open_findings", lang)),
         ),
