@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from services.matching.adapters.orm import LinkDecision, ViewLog
 from tests.intake_data import make_id
 from tests.integration.test_matching_review import REVIEW, run_rules
+from services.matching.service.identity import rerun
 from tests.matching_data import person, persons_of, resolve, send
 from tests.support import auth
 
@@ -48,7 +49,7 @@ def county(matching: TestClient) -> None:
 
 
 def page(matching: TestClient, path: str, **params: str) -> str:
-    response = matching.get(path, params=params, headers=REVIEW)
+    response = matching.get(path, params=params or None, headers=REVIEW)
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
     return response.text
@@ -123,9 +124,9 @@ def test_a_pair_is_compared_field_by_field_and_decided_with_a_reason(matching: T
     county(matching)
     pair_id = re.findall(r"/console/pairs/(\d+)", page(matching, "/console"))[0]
     html = page(matching, f"/console/pairs/{pair_id}")
-    assert re.search(r'class="mark-homophone" data-field="name"', html)
-    assert re.search(r'class="mark-agree" data-field="birth_date"', html)
-    assert "name_homophone" in html and "刘芳" not in html
+    assert re.search(r'data-field="name" class="mark-homophone"', html)
+    assert re.search(r'data-field="birth_date" class="mark-agree"', html)
+    assert "name_homophone" in html and "刘芳" in html and "刘方" in html  # names: what is judged
 
     no_reason = matching.post(
         f"/console/pairs/{pair_id}/decision",
@@ -148,17 +149,66 @@ def test_a_pair_is_compared_field_by_field_and_decided_with_a_reason(matching: T
         [stored] = uow.session.scalars(select(LinkDecision))
         assert (stored.same_person, stored.reviewer) == (False, "county:reviewer-1")
     assert persons_of(matching)[("mca.dibao", "x3")] == before[("mca.dibao", "x3")]
+    app = matching.app
+    rerun(app.state.db, app.state.index)  # a later full run: still apart, the pair stays decided
+    again = persons_of(matching)
+    assert again[("mca.dibao", "x3")] != again[("nhsa.medical", "y3")]
+    assert count(page(matching, "/console"), "pairs") == 0
 
 
-def test_showing_unmasked_data_is_logged_each_time(matching: TestClient) -> None:
+def test_a_wrong_merge_is_undone_from_the_console_and_stays_undone(matching: TestClient) -> None:
+    """The engine links two records (same name and birth date, no ID on one side); a reviewer,
+    comparing the person's records, decides they are two people."""
+    born = make_id("19650303", male=False)
+    send(
+        matching,
+        "mca.dibao",
+        [person("a1", "李秀英", born, "1965-03-03", sex="女", division_code="110105001")],
+    )
+    send(
+        matching,
+        "nhsa.medical",
+        [person("m1", "李秀英", None, "1965-03-03", sex="女", division_code="110105001")],
+    )
+    resolve(matching)
+    assert len(set(persons_of(matching).values())) == 1
+    both = page(matching, "/console/compare", record=["mca.dibao/a1", "nhsa.medical/m1"])  # type: ignore[arg-type]
+    assert "李秀英" in both and "birth_exact" in both
+    assert matching.get("/console/compare?record=mca.dibao/a1", headers=REVIEW).status_code == 400
+    body = "a=mca.dibao/a1&b=nhsa.medical/m1&decision=different_people&reason=" + "入户核实为两人"
+    decided = matching.post(
+        "/console/decisions", content=body, headers={**REVIEW, **FORM}, follow_redirects=False
+    )
+    assert decided.status_code == 303
+    app = matching.app
+    rerun(app.state.db, app.state.index)
+    persons = persons_of(matching)
+    assert persons[("mca.dibao", "a1")] != persons[("nhsa.medical", "m1")]
+    assert "入户核实为两人" in page(matching, "/console/history")
+
+
+def test_every_view_of_unmasked_data_is_logged_with_its_fields(matching: TestClient) -> None:
     county(matching)
     pair_id = re.findall(r"/console/pairs/(\d+)", page(matching, "/console"))[0]
+    assert "110105********" not in page(matching, f"/console/pairs/{pair_id}")  # no IDs here
     for _ in range(2):
         shown = matching.post(f"/console/pairs/{pair_id}/reveal", headers=REVIEW)
         assert shown.status_code == 200 and "刘芳" in shown.text and "刘方" in shown.text
+    finding_id = re.findall(r"/console/findings/([0-9a-f-]{36})", page(matching, "/console"))[0]
+    compare = re.search(
+        r'id="compare-records" href="([^"]+)"', page(matching, f"/console/findings/{finding_id}")
+    )
+    assert compare
+    both = page(matching, compare.group(1).replace("&amp;", "&"))
+    assert "周国强" in both and ID_TWICE not in both and "id_exact" in both  # the ID masked, the evidence
     with matching.app.state.db.unit_of_work() as uow:  # type: ignore[attr-defined]
         views = list(uow.session.scalars(select(ViewLog).order_by(ViewLog.id)))
-    assert [(v.reviewer, v.view) for v in views] == [("county:reviewer-1", f"pair/{pair_id}")] * 2
+    assert [(v.reviewer, v.view, v.fields) for v in views] == [
+        ("county:reviewer-1", f"pair/{pair_id}", ["name"]),
+        ("county:reviewer-1", f"pair/{pair_id}", ["name", "id_number", "address", "phone"]),
+        ("county:reviewer-1", f"pair/{pair_id}", ["name", "id_number", "address", "phone"]),
+        ("county:reviewer-1", "compare", ["name"]),
+    ]
     assert sorted(map(tuple, views[0].records)) == [("mca.dibao", "x3"), ("nhsa.medical", "y3")]
     assert f"pair/{pair_id}" in page(matching, "/console/history")
 

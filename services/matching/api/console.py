@@ -23,7 +23,7 @@ from services.matching.adapters.console_repository import QueueFilter
 from services.matching.api.review import SCOPE_REVIEW
 from services.matching.console import charts
 from services.matching.console.text import LANGS, Lang, text
-from services.matching.service import console
+from services.matching.service import console, review
 from shared.auth import Principal, verify_token
 from shared.codes.divisions import DivisionTable
 from shared.errors import AppError, Unauthorized
@@ -222,9 +222,10 @@ def queue(request: Request) -> Response:
 
 @router.get("/pairs/{pair_id}")
 def pair(request: Request, pair_id: int) -> Response:
-    staff(request)
+    who = staff(request)
+    state = request.app.state
     try:
-        view = console.pair_view(request.app.state.db, request.app.state.index, pair_id)
+        view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject)
     except AppError as error:
         return _failed(request, error)
     return render(request, "pair.html", p=view)
@@ -233,13 +234,43 @@ def pair(request: Request, pair_id: int) -> Response:
 @router.post("/pairs/{pair_id}/reveal")
 def reveal_pair(request: Request, pair_id: int) -> Response:
     who = staff(request)
+    state = request.app.state
     try:
-        view = console.pair_view(
-            request.app.state.db, request.app.state.index, pair_id, reveal_by=who.subject
-        )
+        view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject, reveal=True)
     except AppError as error:
         return _failed(request, error)
     return render(request, "pair.html", p=view)
+
+
+def _refs(values: list[str]) -> list[tuple[str, str]]:
+    return [(v.split("/", 1)[0], v.split("/", 1)[1]) for v in values if "/" in v]
+
+
+@router.get("/compare")
+def compare(request: Request) -> Response:
+    who = staff(request)
+    refs = _refs(request.query_params.getlist("record"))
+    try:
+        view = console.records_view(request.app.state.db, request.app.state.index, refs, reviewer=who.subject)
+    except AppError as error:
+        return _failed(request, error)
+    decided = request.query_params.get("decided") == "pair"
+    return render(request, "compare.html", c=view, decided=decided)
+
+
+@router.post("/compare/reveal")
+async def reveal_compare(request: Request) -> Response:
+    who = staff(request)
+    body = (await request.body()).decode("utf-8", "replace")
+    refs = _refs(parse_qs(body).get("record", []))
+    state = request.app.state
+    try:
+        view = await _run(
+            request, console.records_view, state.db, state.index, refs, reviewer=who.subject, reveal=True
+        )
+    except AppError as error:
+        return _failed(request, error)
+    return render(request, "compare.html", c=view)
 
 
 @router.post("/pairs/{pair_id}/decision")
@@ -248,11 +279,12 @@ async def decide_pair(request: Request, pair_id: int) -> Response:
     form = await _form(request)
     state = request.app.state
     decision, reason = form.get("decision"), form.get("reason", "").strip()
-    problem = None if decision in ("same_person", "different_people") else "decision"
-    problem = problem or (None if len(reason) >= 2 else "reason")
+    problem = _decision_problem(decision, reason, ("same_person", "different_people"))
     try:
         if problem:
-            view = await _run(request, console.pair_view, state.db, state.index, pair_id)
+            view = await _run(
+                request, console.pair_view, state.db, state.index, pair_id, reviewer=who.subject
+            )
             return render(request, "pair.html", 400, p=view, problem=problem, reason=reason)
         await _run(
             request,
@@ -267,6 +299,44 @@ async def decide_pair(request: Request, pair_id: int) -> Response:
     except AppError as error:
         return _failed(request, error)
     return _see_other("/console?" + urlencode({"decided": "pair"}))
+
+
+def _decision_problem(decision: str | None, reason: str, allowed: tuple[str, ...]) -> str | None:
+    if decision not in allowed:
+        return "decision"
+    return None if len(reason) >= 2 else "reason"
+
+
+@router.post("/decisions")
+async def decide_records(request: Request) -> Response:
+    """Decide any two records (from the compare view): a wrong merge undone, a missed one made."""
+    who = staff(request)
+    form = await _form(request)
+    state = request.app.state
+    refs = _refs([form.get("a", ""), form.get("b", "")])
+    reason = form.get("reason", "").strip()
+    problem = _decision_problem(form.get("decision"), reason, ("same_person", "different_people"))
+    try:
+        if problem or len(refs) != 2:
+            view = await _run(
+                request, console.records_view, state.db, state.index, refs, reviewer=who.subject
+            )
+            return render(request, "compare.html", 400, c=view, problem=problem or "records", reason=reason)
+        await _run(
+            request,
+            review.decide_pair,
+            state.db,
+            state.index,
+            refs[0],
+            refs[1],
+            same_person=form.get("decision") == "same_person",
+            reviewer=who.subject,
+            reason=reason[:2000],
+        )
+    except AppError as error:
+        return _failed(request, error)
+    query = urlencode([("record", f"{s}/{r}") for s, r in refs] + [("decided", "pair")])
+    return _see_other(f"/console/compare?{query}")
 
 
 @router.get("/findings/{finding_id}")
@@ -297,8 +367,7 @@ async def decide_finding(request: Request, finding_id: str) -> Response:
     form = await _form(request)
     state = request.app.state
     decision, reason = form.get("decision", ""), form.get("reason", "").strip()
-    problem = None if decision in ("confirm", "dismiss") else "decision"
-    problem = problem or (None if len(reason) >= 2 else "reason")
+    problem = _decision_problem(decision, reason, ("confirm", "dismiss"))
     try:
         if problem:
             view = await _run(request, console.finding_view, state.db, state.rules, finding_id)

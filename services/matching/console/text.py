@@ -55,6 +55,8 @@ UI: dict[str, tuple[str, str]] = {  # key → (zh, en)
     "reason": ("理由", "Reason"),
     "reason_help": ("必填，将随决定保存", "Required; kept with the decision"),
     "reason_missing": ("请填写理由（至少 2 个字）。", "Give a reason (2 characters at least)."),
+    "decision_missing": ("请选择一项决定。", "Choose a decision."),
+    "records_missing": ("请选择两条记录。", "Choose two records."),
     "submit": ("提交", "Submit"),
     "decided": ("已保存决定。", "Decision saved."),
     "confirm": ("确认", "Confirm"),

@@ -19,7 +19,7 @@ from services.matching.service.contact import phone_of
 from services.matching.service.person_index import IdentityIndex, standard
 from shared.codes.masking import mask_address, mask_id_number, mask_name, mask_phone
 from shared.db import Database
-from shared.errors import NotFound
+from shared.errors import BadRequest, NotFound
 from shared.events.outbox import utcnow
 from shared.i18n import Text
 
@@ -100,14 +100,14 @@ def queue(db: Database, rs: RuleSet, f: QueueFilter, limit: int = QUEUE_LIMIT) -
         }
 
 
-def _log(repo: ConsoleRepository, reviewer: str, view: str, records: list[Record]) -> None:
+def _log(repo: ConsoleRepository, reviewer: str, view: str, records: list[Record], fields: list[str]) -> None:
     repo.log_view(
         {
             "at": utcnow(),
             "reviewer": reviewer,
             "view": view,
             "records": [[r.source, r.record_id] for r in records],
-            "fields": list(REVEALED),
+            "fields": fields,
         }
     )
 
@@ -135,49 +135,8 @@ ROWS = (  # (label, record field, evidence field)
     ("status", "status", None),
     ("source", "source", None),
 )
-
-
-def pair_view(
-    db: Database, index: IdentityIndex, pair_id: int, reveal_by: str | None = None
-) -> dict[str, Any]:
-    """Two records side by side, each field marked with the engine's evidence; ``reveal_by``: the
-    reviewer who asked to see them unmasked (logged)."""
-    with db.unit_of_work() as uow:
-        repo = ConsoleRepository(uow.session)
-        pair = _pair(repo, pair_id)
-        a, b = refs_of(pair)
-        found = {(r.source, r.record_id): r for r in RecordRepository(uow.session).by_refs([a, b])}
-        if a not in found or b not in found:
-            raise NotFound(Text("A record of this pair is gone.", "该记录对中的记录已不存在。"))
-        ra, rb = found[a], found[b]
-        compared = compare_records(index.model, standard(ra), standard(rb))
-        evidence = {e["field"]: e for e in compared.evidence}
-        va, vb = record_view(ra, reveal_by is not None), record_view(rb, reveal_by is not None)
-        rows = []
-        for label, key, field in ROWS:
-            e = evidence.get(field) if field else None
-            rows.append(
-                {
-                    "label": label,
-                    "a": va[key],
-                    "b": vb[key],
-                    "mark": mark(e["code"]) if e else _plain_mark(va[key], vb[key]),
-                    "evidence": e,
-                }
-            )
-        if reveal_by:
-            _log(repo, reveal_by, f"pair/{pair_id}", [ra, rb])
-        return {
-            "id": pair.id,
-            "status": pair.status,
-            "reason": pair.reason,
-            "probability": compared.probability,
-            "a": va,
-            "b": vb,
-            "rows": rows,
-            "revealed": reveal_by is not None,
-            "history": [_decision(d) for d in repo.decisions(50, touching=[a, b])],
-        }
+MAX_COMPARED = 6
+COMPARED = ("address", "phone")  # marked agree / differ though the model does not weigh them
 
 
 def _plain_mark(a: Any, b: Any) -> str:
@@ -185,6 +144,72 @@ def _plain_mark(a: Any, b: Any) -> str:
     if a is None or b is None:
         return "plain"
     return "agree" if a == b else "differ"
+
+
+def compare_view(
+    session: Any, index: IdentityIndex, refs: list[Ref], *, reviewer: str, reveal: bool, view: str
+) -> dict[str, Any]:
+    """Two or more records side by side, each field of each record after the first marked with
+    the engine's evidence against the first. Names are shown — a reviewer cannot judge a homophone
+    through a mask — ID numbers, addresses and phones only when ``reveal``; every view is logged
+    with the fields it showed unmasked."""
+    found = {(r.source, r.record_id): r for r in RecordRepository(session).by_refs(refs)}
+    missing = [ref for ref in refs if ref not in found]
+    if missing:
+        raise NotFound(Text(f"No such record: {'/'.join(missing[0])}", f"未找到记录：{'/'.join(missing[0])}"))
+    records = [found[ref] for ref in refs]
+    first = standard(records[0])
+    compared = [compare_records(index.model, first, standard(r)) for r in records[1:]]
+    evidence = [{e["field"]: e for e in c.evidence} for c in compared]
+    views = [{**record_view(r, reveal), "name": (r.fields or {}).get("name")} for r in records]
+    rows = []
+    for label, key, field in ROWS:
+        cells = [{"value": views[0][key], "mark": None, "evidence": None}]
+        for k, v in enumerate(views[1:]):
+            e = evidence[k].get(field) if field else None
+            m = mark(e["code"]) if e else _plain_mark(views[0][key], v[key]) if key in COMPARED else None
+            cells.append({"value": v[key], "mark": m, "evidence": e})
+        rows.append({"label": label, "cells": cells})
+    _log(ConsoleRepository(session), reviewer, view, records, ["name", *REVEALED[1:]] if reveal else ["name"])
+    return {
+        "records": views,
+        "rows": rows,
+        "probabilities": [c.probability for c in compared],
+        "revealed": reveal,
+    }
+
+
+def pair_view(
+    db: Database, index: IdentityIndex, pair_id: int, *, reviewer: str, reveal: bool = False
+) -> dict[str, Any]:
+    """A grey pair compared (``compare_view``), with the decisions already made about it."""
+    with db.unit_of_work() as uow:
+        repo = ConsoleRepository(uow.session)
+        pair = _pair(repo, pair_id)
+        a, b = refs_of(pair)
+        compared = compare_view(
+            uow.session, index, [a, b], reviewer=reviewer, reveal=reveal, view=f"pair/{pair_id}"
+        )
+        return {
+            **compared,
+            "id": pair.id,
+            "status": pair.status,
+            "reason": pair.reason,
+            "probability": compared["probabilities"][0],
+            "history": [_decision(d) for d in repo.decisions(50, touching=[a, b])],
+        }
+
+
+def records_view(
+    db: Database, index: IdentityIndex, refs: list[Ref], *, reviewer: str, reveal: bool = False
+) -> dict[str, Any]:
+    """Any two to six records compared (from a finding, a household …)."""
+    if not 2 <= len(refs) <= MAX_COMPARED:
+        raise BadRequest(
+            Text(f"Compare 2 to {MAX_COMPARED} records.", f"请选择 2 至 {MAX_COMPARED} 条记录进行比对。")
+        )
+    with db.unit_of_work() as uow:
+        return compare_view(uow.session, index, refs, reviewer=reviewer, reveal=reveal, view="compare")
 
 
 def decide_pair(
@@ -218,7 +243,7 @@ def finding_view(db: Database, rs: RuleSet, finding_id: str, reveal_by: str | No
         finding = _finding(uow.session, finding_id)
         records = RecordRepository(uow.session).by_refs([(s, r) for s, r in finding.records])
         if reveal_by:
-            _log(ConsoleRepository(uow.session), reveal_by, f"finding/{finding_id}", records)
+            _log(ConsoleRepository(uow.session), reveal_by, f"finding/{finding_id}", records, list(REVEALED))
         return {
             **findings.finding_view(finding, rs),
             "record_views": [record_view(r, reveal_by is not None) for r in records],
@@ -250,7 +275,7 @@ def household(db: Database, rs: RuleSet, person_id: str, reveal_by: str | None =
             f for f in FindingRepository(uow.session).open_of_persons(persons) if f.status == "open"
         ]
         if reveal_by:
-            _log(ConsoleRepository(uow.session), reveal_by, f"person/{person_id}", records)
+            _log(ConsoleRepository(uow.session), reveal_by, f"person/{person_id}", records, list(REVEALED))
         reveal = reveal_by is not None
         return {
             "person_id": person_id,
