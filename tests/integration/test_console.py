@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.matching.adapters.orm import LinkDecision, ViewLog
+from services.matching.service.identity import rerun
 from tests.intake_data import make_id
 from tests.integration.test_matching_review import REVIEW, run_rules
-from services.matching.service.identity import rerun
 from tests.matching_data import person, persons_of, resolve, send
 from tests.support import auth
 
