@@ -12,8 +12,11 @@ from sqlalchemy import func, select
 
 from services.matching.adapters.orm import LinkDecision, ViewLog
 from services.matching.service.identity import rerun
+from services.matching.service.intake_events import HANDLERS
+from shared.events.consumer import FeedConsumer
 from tests.intake_data import make_id
 from tests.integration.test_matching_review import REVIEW, run_rules
+from tests.integration.test_workflow import act, approved_long_ago
 from tests.matching_data import person, persons_of, resolve, send
 from tests.support import auth
 
@@ -249,3 +252,21 @@ def test_the_overview_draws_findings_by_week_and_coverage_by_township(
     assert weekly and "D1" in weekly.group(0)
     assert coverage and "110105001" in coverage.group(0) and "110105002" in coverage.group(0)
     assert ("在保人数" if lang == "zh" else "Persons receiving") in coverage.group(0)
+
+
+def test_the_household_shows_when_intake_reviews_the_aid_next(
+    matching: TestClient, intake: TestClient
+) -> None:
+    """动态复核: the next review date travels from intake's workflow to the household view."""
+    approved = approved_long_ago(intake)
+    intake.headers.update(auth("intake", "events:read"))
+    consumer = FeedConsumer("intake", matching.app.state.db, intake, HANDLERS)  # type: ignore[attr-defined]
+    consumer.drain()
+    resolve(matching)
+    person_id = next(p for (source, _), p in persons_of(matching).items() if source == "intake")
+    assert approved["next_review_on"] in page(matching, f"/console/persons/{person_id}")
+    reviewed = act(intake, approved["id"], "review", outcome="unchanged")
+    assert reviewed["next_review_on"] != approved["next_review_on"]
+    consumer.drain()
+    html = page(matching, f"/console/persons/{person_id}")
+    assert reviewed["next_review_on"] in html and approved["next_review_on"] not in html

@@ -106,6 +106,7 @@ def test_dibao_returned_objected_approved_reviewed_and_stopped(intake_app: TestC
         "application.decided",
         "assistance.started",
         "assistance.changed",
+        "assistance.reviewed",
         "assistance.stopped",
     ]
     history = intake_app.get(f"/v1/applications/{app_id}/history", headers=TOWNSHIP_STAFF).json()
@@ -227,20 +228,26 @@ def test_action_facts_are_checked_field_by_field(intake_app: TestClient) -> None
     assert late.status_code == 422 and late.json()["errors"][0]["code"] == "date_in_future"
 
 
-def test_active_aid_whose_review_is_due_is_listed_and_a_review_moves_the_date(intake_app: TestClient) -> None:
+def approved_long_ago(client: TestClient) -> dict[str, Any]:
+    """A 特困 application for one person, approved some 400 days ago: its review is due."""
     body = application(
         "tekun", members=[{"name": "孙大爷", "id_number": "11010519491231002X", "relationship": "02"}]
     )
-    app_id = submit(intake_app, body)["id"]
+    app_id = submit(client, body)["id"]
     long_ago = lambda n: (TODAY - timedelta(days=420) + timedelta(days=n)).isoformat()  # noqa: E731
-    act(intake_app, app_id, "accept", on=long_ago(0))
-    act(intake_app, app_id, "investigate", on=long_ago(1), investigators=["甲", "乙"])
-    act(intake_app, app_id, "request-check", on=long_ago(2))
-    act(intake_app, app_id, "report-check", CHECK_CENTRE, on=long_ago(3), report_ref="R", outcome="meets")
-    act(intake_app, app_id, "give-opinion", on=long_ago(4), recommendation="approve", proposed_amount="1200")
-    act(intake_app, app_id, "publish-notice", on=long_ago(5))
-    act(intake_app, app_id, "close-notice", on=long_ago(12))
-    approved = act(intake_app, app_id, "approve", COUNTY, on=long_ago(13), amount="1200")
+    act(client, app_id, "accept", on=long_ago(0))
+    act(client, app_id, "investigate", on=long_ago(1), investigators=["甲", "乙"])
+    act(client, app_id, "request-check", on=long_ago(2))
+    act(client, app_id, "report-check", CHECK_CENTRE, on=long_ago(3), report_ref="R", outcome="meets")
+    act(client, app_id, "give-opinion", on=long_ago(4), recommendation="approve", proposed_amount="1200")
+    act(client, app_id, "publish-notice", on=long_ago(5))
+    act(client, app_id, "close-notice", on=long_ago(12))
+    return act(client, app_id, "approve", COUNTY, on=long_ago(13), amount="1200")
+
+
+def test_active_aid_whose_review_is_due_is_listed_and_a_review_moves_the_date(intake_app: TestClient) -> None:
+    approved = approved_long_ago(intake_app)
+    app_id = approved["id"]
     assert date.fromisoformat(approved["next_review_on"]) <= TODAY  # 特困: a year after the first month
     due = intake_app.get("/v1/applications", params={"review_due": "true"}, headers=TOWNSHIP_STAFF).json()
     assert [a["id"] for a in due["items"]] == [app_id]

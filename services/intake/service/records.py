@@ -29,6 +29,7 @@ APPLICATION_PRECHECKED = f"{EVENT_PREFIX}.application.prechecked"
 ASSISTANCE_STARTED = f"{EVENT_PREFIX}.assistance.started"
 ASSISTANCE_CHANGED = f"{EVENT_PREFIX}.assistance.changed"
 ASSISTANCE_STOPPED = f"{EVENT_PREFIX}.assistance.stopped"
+ASSISTANCE_REVIEWED = f"{EVENT_PREFIX}.assistance.reviewed"  # a periodic review kept the aid
 
 
 def jsonable(value: Any) -> Any:

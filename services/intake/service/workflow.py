@@ -32,6 +32,7 @@ from services.intake.service.records import (
     APPLICATION_DECIDED,
     APPLICATION_STATUS_CHANGED,
     ASSISTANCE_CHANGED,
+    ASSISTANCE_REVIEWED,
     ASSISTANCE_STARTED,
     ASSISTANCE_STOPPED,
     jsonable,
@@ -139,6 +140,7 @@ def _approve(s: Step) -> None:
         amount=app.amount,
         effective_month=app.effective_month,
         one_off=s.target is Status.PAID,
+        next_review_on=app.next_review_on,
         members=member_facts(app.household.members),
     )
 
@@ -154,6 +156,12 @@ def _review(s: Step) -> None:
         s.assistance(ASSISTANCE_CHANGED, amount_before=app.amount, amount=new, outcome=s.payload["outcome"])
         app.amount = new
     app.next_review_on = add_months(s.on, app.review_cycle_months or 12)
+    s.assistance(
+        ASSISTANCE_REVIEWED,
+        outcome=s.payload.get("outcome"),
+        amount=app.amount,
+        next_review_on=app.next_review_on,
+    )
 
 
 def _stop(s: Step) -> None:

@@ -117,6 +117,19 @@ class RecordRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def set_attribute(self, source: str, application_id: str, key: str, value: Any, now: datetime) -> int:
+        """Set one attribute on the records of one application (read and written back: JSON
+        functions differ between SQLite and PostgreSQL)."""
+        records = self.session.scalars(
+            select(Record).where(Record.source == source, Record.record_id.like(f"{application_id}/%"))
+        )
+        changed = 0
+        for r in records:
+            r.attributes = {**(r.attributes or {}), key: value}
+            r.content_hash, r.updated_at = "", now
+            changed += 1
+        return changed
+
     def end_absent(self, source: str, upload_id: str, now: datetime) -> int:
         """End the active records of ``source`` that the snapshot ``upload_id`` did not carry."""
         carried = exists().where(

@@ -27,7 +27,9 @@ PREFIX = "cn.snx.intake"
 ENDING_STATUSES = frozenset({"denied", "withdrawn", "exited"})
 
 
-def _member_records(data: dict[str, Any], status: str, **aid: Any) -> list[dict[str, Any]]:
+def _member_records(
+    data: dict[str, Any], status: str, review_date: str | None = None, **aid: Any
+) -> list[dict[str, Any]]:
     rows = []
     for m in data.get("members", []):
         record = {
@@ -48,6 +50,7 @@ def _member_records(data: dict[str, Any], status: str, **aid: Any) -> list[dict[
                     "disability_category": m.get("disability_category"),
                     "disability_grade": m.get("disability_grade"),
                     "residence_division_code": data.get("residence_division_code"),
+                    "review_date": review_date,  # 动态复核: when the aid is next reviewed
                 }.items()
                 if v is not None
             },
@@ -76,6 +79,7 @@ def assistance_started(session: Session, event: dict[str, Any]) -> None:
         _member_records(
             data,
             "paid" if data.get("one_off") else "active",
+            data.get("next_review_on"),
             start_date=str(started)[:10] if len(str(started)) >= 10 else f"{started}-01",
             amount=data.get("amount"),
         ),
@@ -86,6 +90,14 @@ def assistance_changed(session: Session, event: dict[str, Any]) -> None:
     data = event["data"]
     RecordRepository(session).set_application(
         SOURCE, data["application_id"], {"amount": data.get("amount")}, utcnow()
+    )
+
+
+def assistance_reviewed(session: Session, event: dict[str, Any]) -> None:
+    """A periodic review kept the aid: the records carry the next review date."""
+    data = event["data"]
+    RecordRepository(session).set_attribute(
+        SOURCE, data["application_id"], "review_date", data.get("next_review_on"), utcnow()
     )
 
 
@@ -108,4 +120,5 @@ HANDLERS: dict[str, Handler] = {
     f"{PREFIX}.assistance.started": assistance_started,
     f"{PREFIX}.assistance.changed": assistance_changed,
     f"{PREFIX}.assistance.stopped": assistance_stopped,
+    f"{PREFIX}.assistance.reviewed": assistance_reviewed,
 }
