@@ -198,9 +198,11 @@ def repair_candidates(raw: str, *, today: date | None = None) -> list[str]:
     if _ID18_SHAPE.fullmatch(s) is None or is_valid_id18(s, today=today):
         return []
     first17 = s[:17]
-    if "X" in first17:  # an X among the digits: only changing that X can help
+    if "X" in first17:  # an X among the digits: only changing that X, or moving it back, can help
         i = first17.index("X")
         found = {s[:i] + c + s[i + 1 :] for c in "0123456789"}
+        if i == 16:  # the check character X swapped with the digit before it
+            found.add(s[:16] + s[17] + s[16])
         return sorted(c for c in found if is_valid_id18(c, today=today))
     digits = [int(c) for c in first17]
     total = sum(d * w for d, w in zip(digits, WEIGHTS, strict=True))

@@ -289,3 +289,8 @@ def test_dirty_forms_round_trip(clean: str, data: st.DataObject) -> None:
         dirty += c + data.draw(st.sampled_from(["", "", "", " ", "\u3000", "-"]))
     assert normalize_id_number(dirty) == clean
     assert parse_id_number(dirty).normalized == clean
+
+
+def test_a_check_character_x_swapped_with_the_digit_before_it_is_repaired() -> None:
+    """Found by hypothesis: ``…699X`` typed ``…69X9``."""
+    assert "00016219460106699X" in repair_candidates("0001621946010669X9")
