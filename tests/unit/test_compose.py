@@ -92,6 +92,10 @@ def test_one_image_from_the_root_dockerfile_with_the_snx_script() -> None:
         if name != "postgres":
             assert SVC[name]["build"] == {"context": "..", "dockerfile": "Dockerfile"}
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "COPY shared" in dockerfile and "COPY services" in dockerfile
+    assert (
+        "COPY shared" in dockerfile
+        and "COPY services" in dockerfile
+        and "COPY pyproject.toml setup.py" in dockerfile
+    )
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["snx"] == "shared.cli:main"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -116,3 +117,50 @@ def test_text_columns_hold_the_values(values: list[str | None]) -> None:
 
     got = _texts(pl.Series(values, dtype=pl.String))
     assert got.dtype == object and got.tolist() == [v or "" for v in values]
+
+
+def test_the_compiled_blocking_is_built_and_gives_the_reference_pairs() -> None:
+    from services.matching.engine import blocking
+
+    assert blocking.block_pairs is not None, "the compiled part (setup.py) was not built"
+    rng = np.random.default_rng(11)
+    for n, distinct, max_block in ((0, 1, 400), (1, 1, 400), (500, 40, 400), (3000, 60, 30), (2000, 3, 2)):
+        keys = rng.integers(0, distinct, n).astype(np.uint64)  # 0: no key
+        open_ = rng.random(n) < 0.3
+        for flags in (None, open_):
+            got = blocking.pairs_in_blocks(keys, max_block, flags)
+            want = blocking.pairs_in_blocks_numpy(keys, max_block, flags)
+            assert got[2] == want[2]
+            pairs = sorted(zip(got[0].tolist(), got[1].tolist(), strict=True))
+            assert pairs == sorted(zip(want[0].tolist(), want[1].tolist(), strict=True))
+            assert all(a < b for a, b in pairs) and len(set(pairs)) == len(pairs)
+
+
+def test_the_compiled_keys_are_the_reference_keys() -> None:
+    from services.matching.engine import blocking
+    from services.matching.engine.compare import Columns
+
+    assert blocking.rule_keys is not None
+    rng = np.random.default_rng(3)
+    n = 5000
+
+    def some(values: np.ndarray) -> np.ndarray:  # a fifth missing (0)
+        return np.where(rng.random(n) < 0.2, 0, values)
+
+    births = rng.integers(19300101, 20201231, n)
+    cols = Columns.from_rows([])  # then replace every array the keys read
+    cols = replace(
+        cols,
+        id18=some(rng.integers(1, 1 << 62, n)),
+        birth=some(births),
+        id_birth=some(births + rng.integers(0, 2, n)),
+        phonetic=some(rng.integers(1, 1 << 63, n, dtype=np.uint64)).astype(np.uint64),
+        fuzzy=some(rng.integers(1, 1 << 63, n, dtype=np.uint64)).astype(np.uint64),
+        county=some(rng.integers(110000, 659999, n)),
+        township=some(rng.integers(110000000, 659999999, n)),
+    )
+    got, want = blocking.key_hashes(cols), blocking.key_hashes_numpy(cols)
+    assert list(got) == list(want) == list(blocking.RULES)
+    for rule in blocking.RULES:
+        assert np.array_equal(got[rule], want[rule]), rule
+        assert (got[rule] == 0).any() and (got[rule] != 0).any()

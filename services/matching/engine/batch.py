@@ -155,8 +155,9 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     value = np.zeros(len(first), np.uint64)
     ids = norm.get_column("id18").fill_null(0).to_numpy()  # Int64: nulls would make it float
     value[by_id] = siphash24(ids[first[by_id]].astype(np.uint64))
-    refs = norm.select(pl.col("source") + "\x1f" + pl.col("record_id")).to_series()
-    value[~by_id] = [reference_key(r) for r in refs.gather(first[~by_id]).to_list()]
+    firsts = norm.select("source", "record_id")[first[~by_id]]  # only these need their reference
+    refs = firsts.select(pl.col("source") + "\x1f" + pl.col("record_id")).to_series()
+    value[~by_id] = [reference_key(r) for r in refs.to_list()]
     slot = np.zeros(len(labels), np.int64)
     slot[labels[first]] = np.arange(len(first))
     return as_text(value).gather(slot[labels])

@@ -29,6 +29,11 @@ from services.matching.engine.arrays import sort_order
 from services.matching.engine.compare import Columns
 from shared.codes.idnumber import WEIGHTS, repair_candidates
 
+try:  # compiled at install (setup.py); without a C compiler the numpy reference does the work
+    from services.matching.engine._blocks import block_pairs, rule_keys
+except ImportError:  # pragma: no cover - an install without the compiled part
+    block_pairs = rule_keys = None
+
 MAX_BLOCK = 400
 I64 = NDArray[np.int64]
 
@@ -68,6 +73,15 @@ RULES = ("id", "name_birth", "fuzzy_birth", "birth_township", "name_township", "
 
 
 def key_hashes(c: Columns) -> dict[str, NDArray[np.uint64]]:
+    """One 64-bit key per record and rule; 0 where the record lacks a part of the key
+    (``key_hashes_numpy`` says how; the compiled ``rule_keys`` does it in one pass)."""
+    if rule_keys is None:
+        return key_hashes_numpy(c)
+    table = rule_keys(c.id18, c.birth, c.id_birth, c.phonetic, c.fuzzy, c.county, c.township)
+    return dict(zip(RULES, table, strict=True))
+
+
+def key_hashes_numpy(c: Columns) -> dict[str, NDArray[np.uint64]]:
     """One 64-bit key per record and rule; 0 where the record lacks a part of the key."""
     out = {}
     for salt, (rule, parts) in enumerate(key_parts(c).items(), start=1):
@@ -121,6 +135,19 @@ def key_parts_one(c: Columns, row: int) -> dict[str, list[int]]:
 
 
 def pairs_in_blocks(
+    keys: NDArray[np.uint64], max_block: int = MAX_BLOCK, open_: NDArray[np.bool_] | None = None
+) -> tuple[I64, I64, int]:
+    """Every pair (i < j) of records sharing a non-zero key, and how many blocks were too big
+    (``pairs_in_blocks_numpy`` says how; the compiled ``_blocks`` does it when it was built).
+    The pairs come in no particular order."""
+    if block_pairs is None:
+        return pairs_in_blocks_numpy(keys, max_block, open_)
+    flags = np.ascontiguousarray(open_ if open_ is not None else np.zeros(len(keys), bool)).view(np.uint8)
+    a, b, skipped = block_pairs(np.ascontiguousarray(keys, np.uint64), flags, open_ is not None, max_block)
+    return a, b, int(skipped)
+
+
+def pairs_in_blocks_numpy(
     keys: NDArray[np.uint64], max_block: int = MAX_BLOCK, open_: NDArray[np.bool_] | None = None
 ) -> tuple[I64, I64, int]:
     """Every pair (i < j) of records sharing a non-zero key, and how many blocks were too big.

@@ -1,0 +1,11 @@
+"""The compiled parts of the matching engine (Cython). Everything else is in pyproject.toml."""
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=cythonize(
+        [Extension("services.matching.engine._blocks", ["services/matching/engine/_blocks.pyx"])],
+        compiler_directives={"language_level": "3"},
+    )
+)
