@@ -6,152 +6,42 @@ Pages are Chinese by default, English with ``?lang=en`` (remembered in a cookie)
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
-from functools import partial
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import FileResponse, Response
 
-from services.matching import console as console_package
 from services.matching.adapters.console_repository import QueueFilter
 from services.matching.api.review import SCOPE_REVIEW
 from services.matching.console import charts
-from services.matching.console.text import LANGS, Lang, text
+from services.matching.console.text import text
+from services.matching.console.web import (
+    COOKIE,
+    HERE,
+    STATIC,
+    LoginRequired,
+    NoAccess,
+    failed,
+    form,
+    language,
+    off_loop,
+    place,
+    principal,
+    render,
+    see_other,
+    staff,
+)
 from services.matching.service import console, review
-from shared.auth import Principal, verify_token
-from shared.codes.divisions import DivisionTable
-from shared.errors import AppError, Unauthorized
-from shared.i18n import negotiate_language
+from shared.errors import AppError
 
-COOKIE, LANG_COOKIE = "snx_console", "snx_lang"
-HERE = Path(console_package.__file__).parent
-TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-CHINA = timezone(timedelta(hours=8), "CST")  # 北京时间: what county staff read (no daylight saving)
-
-
-def _local(at: datetime | None) -> str:
-    """A stored instant (UTC; naive from SQLite) in Beijing time."""
-    if at is None:
-        return ""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
-def place(code: str | None) -> str:
-    """A division code with its name from the shipped division table (``建外街道 110105001``)."""
-    if not code:
-        return "—"
-    name = DivisionTable.load().name(code)
-    return f"{name} {code}" if name else code
-
-
-TEMPLATES.env.filters["local"] = _local
-TEMPLATES.env.filters["place"] = place
-STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
-HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
-    ),
-}
 router = APIRouter(prefix="/console", include_in_schema=False)
-
-
-class LoginRequired(Exception):
-    """No valid staff token: go and sign in."""
-
-
-class NoAccess(Exception):
-    """A valid token without the review scope: no page, no data."""
-
-
-def _principal(request: Request, token: str | None) -> Principal | None:
-    if not token:
-        return None
-    settings = request.app.state.settings
-    try:
-        return verify_token(
-            token,
-            secret=settings.jwt_secret.get_secret_value(),
-            audience=settings.audience,
-            issuer=settings.jwt_issuer,
-            leeway=settings.jwt_leeway_seconds,
-        )
-    except Unauthorized:
-        return None
-
-
-def staff(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-    who = _principal(request, token)
-    if who is None:
-        raise LoginRequired
-    if SCOPE_REVIEW not in who.scopes:
-        raise NoAccess
-    return who
-
-
-def language(request: Request) -> Lang:
-    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
-    if asked in LANGS:
-        return asked
-    return negotiate_language(request.headers.get("accept-language"), default="zh")
-
-
-def render(request: Request, template: str, status: int = 200, **context: Any) -> Response:
-    lang = language(request)
-    response = TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {
-            "lang": lang,
-            "t": partial(text, lang=lang),
-            "path": request.url.path,
-            "other_lang": "en" if lang == "zh" else "zh",
-            **context,
-        },
-        status_code=status,
-        headers=HEADERS,
-    )
-    if request.query_params.get("lang") in LANGS:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="strict", path="/console")
-    return response
-
-
-def _failed(request: Request, error: AppError) -> Response:
-    lang = language(request)
-    return render(
-        request, "error.html", error.status, message=error.detail.get(lang) if error.detail else None
-    )
-
-
-async def _form(request: Request) -> dict[str, str]:
-    body = (await request.body()).decode("utf-8", "replace")
-    return {k: v[0] for k, v in parse_qs(body).items()}
-
-
-async def _run(request: Request, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    return await to_thread.run_sync(partial(fn, *args, **kwargs))
-
-
-def _see_other(url: str) -> Response:
-    return RedirectResponse(url, status_code=303, headers=HEADERS)
 
 
 def install(app: FastAPI) -> None:
     """The console's routes and the handlers that turn a missing sign-in or scope into pages."""
 
     async def login_required(request: Request, _: Exception) -> Response:
-        return _see_other("/console/login")
+        return see_other("/console/login")
 
     async def no_access(request: Request, _: Exception) -> Response:
         return render(request, "no_access.html", 403)
@@ -177,13 +67,13 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    token = (await _form(request)).get("token", "").strip()
-    who = _principal(request, token)
+    token = (await form(request)).get("token", "").strip()
+    who = principal(request, token)
     if who is None:
         return render(request, "login.html", 401, error="bad_token")
     if SCOPE_REVIEW not in who.scopes:
         return render(request, "no_access.html", 403)
-    response = _see_other("/console")
+    response = see_other("/console")
     secure = request.app.state.settings.env == "prod"
     response.set_cookie(COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/console")
     return response
@@ -191,7 +81,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 def logout() -> Response:
-    response = _see_other("/console/login")
+    response = see_other("/console/login")
     response.delete_cookie(COOKIE, path="/console")
     return response
 
@@ -227,7 +117,7 @@ def pair(request: Request, pair_id: int) -> Response:
     try:
         view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject)
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "pair.html", p=view)
 
 
@@ -238,7 +128,7 @@ def reveal_pair(request: Request, pair_id: int) -> Response:
     try:
         view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject, reveal=True)
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "pair.html", p=view)
 
 
@@ -253,7 +143,7 @@ def compare(request: Request) -> Response:
     try:
         view = console.records_view(request.app.state.db, request.app.state.index, refs, reviewer=who.subject)
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     decided = request.query_params.get("decided") == "pair"
     return render(request, "compare.html", c=view, decided=decided)
 
@@ -265,29 +155,26 @@ async def reveal_compare(request: Request) -> Response:
     refs = _refs(parse_qs(body).get("record", []))
     state = request.app.state
     try:
-        view = await _run(
-            request, console.records_view, state.db, state.index, refs, reviewer=who.subject, reveal=True
+        view = await off_loop(
+            console.records_view, state.db, state.index, refs, reviewer=who.subject, reveal=True
         )
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "compare.html", c=view)
 
 
 @router.post("/pairs/{pair_id}/decision")
 async def decide_pair(request: Request, pair_id: int) -> Response:
     who = staff(request)
-    form = await _form(request)
+    fields = await form(request)
     state = request.app.state
-    decision, reason = form.get("decision"), form.get("reason", "").strip()
+    decision, reason = fields.get("decision"), fields.get("reason", "").strip()
     problem = _decision_problem(decision, reason, ("same_person", "different_people"))
     try:
         if problem:
-            view = await _run(
-                request, console.pair_view, state.db, state.index, pair_id, reviewer=who.subject
-            )
+            view = await off_loop(console.pair_view, state.db, state.index, pair_id, reviewer=who.subject)
             return render(request, "pair.html", 400, p=view, problem=problem, reason=reason)
-        await _run(
-            request,
+        await off_loop(
             console.decide_pair,
             state.db,
             state.index,
@@ -297,8 +184,8 @@ async def decide_pair(request: Request, pair_id: int) -> Response:
             reason=reason[:2000],
         )
     except AppError as error:
-        return _failed(request, error)
-    return _see_other("/console?" + urlencode({"decided": "pair"}))
+        return failed(request, error)
+    return see_other("/console?" + urlencode({"decided": "pair"}))
 
 
 def _decision_problem(decision: str | None, reason: str, allowed: tuple[str, ...]) -> str | None:
@@ -311,32 +198,29 @@ def _decision_problem(decision: str | None, reason: str, allowed: tuple[str, ...
 async def decide_records(request: Request) -> Response:
     """Decide any two records (from the compare view): a wrong merge undone, a missed one made."""
     who = staff(request)
-    form = await _form(request)
+    fields = await form(request)
     state = request.app.state
-    refs = _refs([form.get("a", ""), form.get("b", "")])
-    reason = form.get("reason", "").strip()
-    problem = _decision_problem(form.get("decision"), reason, ("same_person", "different_people"))
+    refs = _refs([fields.get("a", ""), fields.get("b", "")])
+    reason = fields.get("reason", "").strip()
+    problem = _decision_problem(fields.get("decision"), reason, ("same_person", "different_people"))
     try:
         if problem or len(refs) != 2:
-            view = await _run(
-                request, console.records_view, state.db, state.index, refs, reviewer=who.subject
-            )
+            view = await off_loop(console.records_view, state.db, state.index, refs, reviewer=who.subject)
             return render(request, "compare.html", 400, c=view, problem=problem or "records", reason=reason)
-        await _run(
-            request,
+        await off_loop(
             review.decide_pair,
             state.db,
             state.index,
             refs[0],
             refs[1],
-            same_person=form.get("decision") == "same_person",
+            same_person=fields.get("decision") == "same_person",
             reviewer=who.subject,
             reason=reason[:2000],
         )
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     query = urlencode([("record", f"{s}/{r}") for s, r in refs] + [("decided", "pair")])
-    return _see_other(f"/console/compare?{query}")
+    return see_other(f"/console/compare?{query}")
 
 
 @router.get("/findings/{finding_id}")
@@ -345,7 +229,7 @@ def finding(request: Request, finding_id: str) -> Response:
     try:
         view = console.finding_view(request.app.state.db, request.app.state.rules, finding_id)
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "finding.html", x=view)
 
 
@@ -357,27 +241,25 @@ def reveal_finding(request: Request, finding_id: str) -> Response:
             request.app.state.db, request.app.state.rules, finding_id, reveal_by=who.subject
         )
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "finding.html", x=view)
 
 
 @router.post("/findings/{finding_id}/decision")
 async def decide_finding(request: Request, finding_id: str) -> Response:
     who = staff(request)
-    form = await _form(request)
+    fields = await form(request)
     state = request.app.state
-    decision, reason = form.get("decision", ""), form.get("reason", "").strip()
+    decision, reason = fields.get("decision", ""), fields.get("reason", "").strip()
     problem = _decision_problem(decision, reason, ("confirm", "dismiss"))
     try:
         if problem:
-            view = await _run(request, console.finding_view, state.db, state.rules, finding_id)
+            view = await off_loop(console.finding_view, state.db, state.rules, finding_id)
             return render(request, "finding.html", 400, x=view, problem=problem, reason=reason)
-        await _run(
-            request, console.decide_finding, state.db, finding_id, decision, who.subject, reason[:2000]
-        )
+        await off_loop(console.decide_finding, state.db, finding_id, decision, who.subject, reason[:2000])
     except AppError as error:
-        return _failed(request, error)
-    return _see_other("/console?" + urlencode({"decided": "finding"}))
+        return failed(request, error)
+    return see_other("/console?" + urlencode({"decided": "finding"}))
 
 
 @router.get("/persons/{person_id}")
@@ -386,7 +268,7 @@ def person(request: Request, person_id: str) -> Response:
     try:
         view = console.household(request.app.state.db, request.app.state.rules, person_id)
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "household.html", h=view)
 
 
@@ -398,7 +280,7 @@ def reveal_person(request: Request, person_id: str) -> Response:
             request.app.state.db, request.app.state.rules, person_id, reveal_by=who.subject
         )
     except AppError as error:
-        return _failed(request, error)
+        return failed(request, error)
     return render(request, "household.html", h=view)
 
 
