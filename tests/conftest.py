@@ -45,6 +45,15 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(f"database tests by backend — {counts}")
 
 
+@pytest.fixture(autouse=True)
+def no_id_number_is_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """R10: every log line a test produces (the services' structured logs go through the standard
+    library's logging) is scanned for resident ID numbers; one found fails the test."""
+    yield
+    leaked = support.id_numbers_in(caplog.text)
+    assert not leaked, f"ID numbers in the logs: {[n[:6] + '…' for n in leaked]}"
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[support.Databases]:
     dbs = support.Databases(tmp_path_factory.mktemp("db"))

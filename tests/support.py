@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
 from pathlib import Path
@@ -132,3 +133,13 @@ def free_port() -> int:
 
 def redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def id_numbers_in(text: str) -> list[str]:
+    """R10: the resident ID numbers (18 characters that pass their check) found in ``text``."""
+    from shared.codes.idnumber import is_valid_id18
+
+    return sorted({m for m in _ID_LIKE.findall(text) if is_valid_id18(m.upper())})

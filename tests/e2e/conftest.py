@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from shared.services import SERVICES
-from tests.support import Databases, free_port
+from tests.support import Databases, free_port, id_numbers_in
 
 
 @dataclass
@@ -98,3 +98,6 @@ def stack(databases: Databases, backend: str, tmp_path: Path) -> Iterator[Stack]
         yield Stack(urls, database_urls, logs, procs, env)
     finally:
         stop(procs)
+    for s, path in logs.items():  # R10: the real processes' logs too
+        leaked = id_numbers_in(path.read_text(errors="replace"))
+        assert not leaked, f"ID numbers in {s}'s log: {[n[:6] + '…' for n in leaked]}"

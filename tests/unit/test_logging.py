@@ -71,3 +71,16 @@ def test_ordinary_numbers_are_left_alone(capsys: pytest.CaptureFixture[str]) -> 
     record = lines(err)[0]
     assert record["id"] == "360426********0071"
     assert (record["date"], record["division"], record["amount"]) == ("20240101", "110105001001", 123456)
+
+
+def test_the_r10_scan_finds_a_logged_id_number(caplog: pytest.LogCaptureFixture) -> None:
+    """The guard every test runs under (``tests/conftest.py``): it sees an ID number in the captured
+    logs, and only a real one (check character right), not any 18-digit run."""
+    import logging
+
+    from tests.support import id_numbers_in
+
+    logging.getLogger("snx.test").warning("applicant %s, order 123456789012345678", "11010519491231002X")
+    assert id_numbers_in(caplog.text) == ["11010519491231002X"]
+    assert id_numbers_in("1101051949123100211 and 110105194912310021 and 110105********002X") == []
+    caplog.clear()  # this test's own leak is deliberate
