@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.exchange.adapters import metrics
 from services.exchange.api import audit, clients, dci, feeds, lookups, rosters, webhooks
 from services.exchange.config import ExchangeSettings
 from services.exchange.domain.limits import RateLimiter
@@ -28,6 +29,7 @@ def create_app(settings: ExchangeSettings | None = None) -> FastAPI:
             dci.router,
         ],
         body_limits={rosters.ROSTERS: settings.roster_max_bytes},
+        metrics=[metrics.families],
         subscriptions=[FeedSubscription("matching", feed_service.HANDLERS)],
         workers=[
             Worker(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.intake.adapters import metrics
 from services.intake.api.applications import router as applications
 from services.intake.api.households import router as households
 from services.intake.api.imports import router as imports
@@ -30,6 +31,7 @@ def create_app(settings: IntakeSettings | None = None, context: IntakeContext | 
         workers=workers if settings.workers_enabled else [],
         body_limits={"/v1/imports": settings.max_import_bytes},
         on_shutdown=[ctx.close],
+        metrics=[metrics.families],
     )
     app.state.intake = ctx
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.matching.adapters import metrics
 from services.matching.api import checks, console, persons, review, rosters
 from services.matching.config import MatchingSettings
 from services.matching.domain import rules_config
@@ -51,6 +52,7 @@ def create_app(settings: MatchingSettings | None = None) -> FastAPI:
         ],
         body_limits={ROSTERS_PATH: settings.roster_max_bytes},
         readiness=[lambda: None if app.state.index.loaded else INDEX_LOADING],
+        metrics=[metrics.families],
     )
     app.state.rules = rules_config.load(settings.rules_file or rules_config.SHIPPED)
     app.state.index = IdentityIndex(app.state.db, FellegiSunter.load())

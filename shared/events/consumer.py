@@ -76,6 +76,7 @@ class FeedConsumer:
         self.handlers = dict(handlers)
         self.path = path
         self.page_size = page_size
+        self.head: int | None = None
 
     def _apply(self, event: dict[str, Any]) -> bool:
         """Apply one event with its inbox row and cursor move in one transaction."""
@@ -117,6 +118,7 @@ class FeedConsumer:
         response = self.client.get(self.path, params={"after": after, "limit": self.page_size})
         response.raise_for_status()
         page = response.json()
+        self.head = page.get("last_seq")  # the producer's head as last seen: the lag for /metrics
         applied = skipped = 0
         for event in page["events"]:
             try:

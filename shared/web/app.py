@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from anyio import to_thread
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 
 from shared.auth import SCOPE_EVENTS_READ
 from shared.db import Database
@@ -19,6 +19,8 @@ from shared.logs import configure_logging, get_logger
 from shared.settings import ServiceSettings
 from shared.web import health, internal
 from shared.web.health import ReadinessProblem
+from shared.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from shared.web.metrics import Extra, Metrics
 from shared.web.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.web.problems import install_problem_handlers
 
@@ -69,11 +71,18 @@ class ConsumerRunner:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._clients: list[httpx.Client] = []
+        self._consumers: list[FeedConsumer] = []
 
     def consumer(self, sub: FeedSubscription) -> FeedConsumer:
         client = service_client(self.settings, sub.producer, [SCOPE_EVENTS_READ])
         self._clients.append(client)
-        return FeedConsumer(sub.producer, self.db, client, sub.handlers)
+        consumer = FeedConsumer(sub.producer, self.db, client, sub.handlers)
+        self._consumers.append(consumer)
+        return consumer
+
+    def heads(self) -> dict[str, int | None]:
+        """Each consumed feed's head as its consumer last saw it (for the lag in /metrics)."""
+        return {c.feed: c.head for c in self._consumers}
 
     def start(self, *, consumers: bool = True) -> None:
         for sub in self.subscriptions if consumers else []:
@@ -114,9 +123,11 @@ def create_service_app(
     body_limits: Mapping[str, int] | None = None,
     on_shutdown: Iterable[Callable[[], None]] = (),
     readiness: Iterable[Callable[[], ReadinessProblem | None]] = (),
+    metrics: Iterable[Extra] = (),
 ) -> FastAPI:
     """``body_limits`` maps path prefixes to their own body size limit (uploads); ``readiness``:
-    the service's own checks for ``/readyz`` beside the database's (None: ready)."""
+    the service's own checks for ``/readyz`` beside the database's (None: ready); ``metrics``:
+    the service's own metric families for ``/metrics``, read from the database at scrape time."""
     configure_logging(settings.service_name, level=settings.log_level, fmt=settings.effective_log_format)
     db = Database(settings.database_url, pool_size=settings.db_pool_size)
     runner = ConsumerRunner(settings, db, subscriptions, workers)
@@ -142,12 +153,19 @@ def create_service_app(
     app.state.db = db
     app.state.consumers = runner
     app.state.readiness = list(readiness)
+    app.state.metrics = Metrics(settings.service_name, db, runner.heads, metrics)
     install_problem_handlers(app)
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(body_limits or {})
     )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        body = await to_thread.run_sync(app.state.metrics.render)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
     app.include_router(internal.router)
     for router in routers:
         app.include_router(router)

@@ -16,7 +16,7 @@ from shared.web.problems import problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_RID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-QUIET_PREFIXES = ("/internal/events", "/healthz", "/readyz")
+QUIET_PREFIXES = ("/internal/events", "/healthz", "/readyz", "/metrics")
 log = get_logger("snx.http")
 
 
@@ -63,6 +63,11 @@ class RequestContextMiddleware:
             response = problem_response(AppError(), Request(scope))
             await response(scope, receive, send_wrapper)
         finally:
+            seconds = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"  # a template, never a path
+            metrics = getattr(getattr(scope.get("app"), "state", None), "metrics", None)
+            if metrics is not None:
+                metrics.observe(str(scope.get("method")), route, status, seconds)
             # Polls and probes every second would drown the log: those go at debug level.
             quiet = status < 400 and str(scope.get("path", "")).startswith(QUIET_PREFIXES)
             (log.debug if quiet else log.info)(
@@ -70,7 +75,7 @@ class RequestContextMiddleware:
                 method=scope.get("method"),
                 path=scope.get("path"),
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
             )
 
 
