@@ -156,3 +156,23 @@ def test_on_postgresql_the_service_cannot_change_or_delete_audit_records(roster:
     for statement in ("UPDATE ex_audit SET purpose = 'x'", "DELETE FROM ex_audit", "TRUNCATE ex_audit"):
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_a_request_id_follows_a_lookup_into_matching(
+    roster: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Observability: the request id a department sends is the one in matching's log lines for
+    the calls that answer it."""
+    client = bearer(
+        roster, make_client(roster, scopes=["lookup", "programme:dibao", "fields:findings"], sources=[])
+    )
+    response = roster.post(
+        "/v1/lookups",
+        json={"purpose": "低保复核", "queries": [{"id_number": PID}]},
+        headers={**client, "X-Request-ID": "trace-7f3a"},
+    )
+    assert response.status_code == 200 and response.headers["x-request-id"] == "trace-7f3a"
+    assert caplog.records, "no log lines captured"
+    lines = [r.getMessage() for r in caplog.records if "http.request" in r.getMessage()]
+    matching_calls = [line for line in lines if "/v1/checks" in line or "/v1/findings" in line]
+    assert len(matching_calls) >= 2 and all("trace-7f3a" in line for line in matching_calls)
