@@ -235,3 +235,15 @@ def test_a_decided_finding_follows_its_person_into_a_merge(matching: TestClient)
     assert (page["items"][0]["id"], page["items"][0]["status"], page["items"][0]["persons"]) == (
         finding["id"], "confirmed", [kept],
     )  # fmt: skip
+
+
+def test_a_roster_of_hundreds_is_resolved_in_batches_on_every_backend(matching: TestClient) -> None:
+    """Found by ``make demo``: a batch of 500 pending records once made one SQL condition too deep
+    for SQLite (an OR of a thousand pairs); lookups by (source, record id) now go in slices."""
+    records = [
+        person(f"r{k}", "王" + "明伟芳娜敏静丽强"[k % 8] + str(k), make_id(f"19{50 + k % 40}0101"))
+        for k in range(600)
+    ]
+    send(matching, "nhsa.medical", records)
+    assert resolve(matching) == 600
+    assert len(set(persons_of(matching).values())) == 600

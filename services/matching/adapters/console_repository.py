@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from services.matching.adapters.orm import Finding, GreyPair, LinkDecision, Record, ViewLog
-from services.matching.adapters.repository import Ref, chunks
+from services.matching.adapters.repository import PAIR_CHUNK, DecisionRepository, Ref, chunks
 from services.matching.domain.rules import ENDED
 from shared.db import insert_rows
 
@@ -77,20 +77,11 @@ class ConsoleRepository:
 
     def decisions(self, limit: int, touching: Sequence[Ref] = ()) -> list[LinkDecision]:
         """Reviewers' pair decisions, newest first (only those touching ``touching`` if given)."""
-        stmt = select(LinkDecision)
         if touching:
-            stmt = stmt.where(
-                or_(
-                    *(
-                        or_(
-                            and_(LinkDecision.source_a == s, LinkDecision.record_id_a == r),
-                            and_(LinkDecision.source_b == s, LinkDecision.record_id_b == r),
-                        )
-                        for s, r in touching
-                    )
-                )
-            )
-        return list(self.session.scalars(stmt.order_by(LinkDecision.decided_at.desc()).limit(limit)))
+            found = DecisionRepository(self.session).touching(touching)
+            return sorted(found, key=lambda d: d.decided_at, reverse=True)[:limit]
+        stmt = select(LinkDecision).order_by(LinkDecision.decided_at.desc()).limit(limit)
+        return list(self.session.scalars(stmt))
 
     def decided_findings(self, limit: int) -> list[Finding]:
         stmt = select(Finding).where(Finding.decided_at.is_not(None))
@@ -99,7 +90,7 @@ class ConsoleRepository:
     def housemates(self, homes: Sequence[tuple[str, str]]) -> list[Record]:
         """Every record, active or not, in one of the households ``(source, household_ref)``."""
         out: list[Record] = []
-        for part in chunks(list(homes)):
+        for part in chunks(list(homes), PAIR_CHUNK):
             cond = or_(*(and_(Record.source == s, Record.household_ref == h) for s, h in part))
             out += self.session.scalars(select(Record).where(cond).order_by(Record.pk))
         return out

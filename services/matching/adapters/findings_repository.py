@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.matching.adapters.orm import Finding, FindingPerson, OutreachTask, Record, RulesState
-from services.matching.adapters.repository import chunks
+from services.matching.adapters.repository import PAIR_CHUNK, chunks
 from shared.db import insert_rows
 
 
@@ -105,7 +105,7 @@ def housemates_records(
 ) -> list[Record]:
     """Every record of everyone else in these (source, household_ref) households, in one query."""
     out: list[Record] = []
-    for part in chunks(households):
+    for part in chunks(households, PAIR_CHUNK):
         home = or_(*(and_(Record.source == s, Record.household_ref == h) for s, h in part))
         mates = select(Record.person_id).where(home, Record.person_id.is_not(None))
         stmt = select(Record).where(Record.person_id.in_(mates), Record.person_id.not_in(persons))

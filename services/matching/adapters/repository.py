@@ -26,6 +26,7 @@ from shared.db import insert_rows
 
 Ref = tuple[str, str]  # (source, record_id)
 IN_CHUNK = 1_000  # ids per IN (...) list
+PAIR_CHUNK = 200  # (source, id) pairs per OR list: SQLite parses an OR chain as a tree 1,000 deep at most
 
 
 def plan_each_query(session: Session) -> None:
@@ -146,7 +147,7 @@ class RecordRepository:
     def by_refs(self, refs: Iterable[Ref]) -> list[Record]:
         refs = list(refs)
         out: list[Record] = []
-        for part in chunks(refs):
+        for part in chunks(refs, PAIR_CHUNK):
             cond = or_(*(and_(Record.source == s, Record.record_id == r) for s, r in part))
             out += self.session.scalars(select(Record).where(cond))
         return out
@@ -246,13 +247,15 @@ class DecisionRepository:
         return list(self.session.scalars(select(LinkDecision).order_by(LinkDecision.id)))
 
     def touching(self, refs: Sequence[Ref]) -> list[LinkDecision]:
-        if not refs:
-            return []
-        conds = []
-        for s, r in refs:
-            conds.append(and_(LinkDecision.source_a == s, LinkDecision.record_id_a == r))
-            conds.append(and_(LinkDecision.source_b == s, LinkDecision.record_id_b == r))
-        return list(self.session.scalars(select(LinkDecision).where(or_(*conds))))
+        found: dict[int, LinkDecision] = {}
+        for part in chunks(list(refs), PAIR_CHUNK // 2):
+            conds = []
+            for s, r in part:
+                conds.append(and_(LinkDecision.source_a == s, LinkDecision.record_id_a == r))
+                conds.append(and_(LinkDecision.source_b == s, LinkDecision.record_id_b == r))
+            for d in self.session.scalars(select(LinkDecision).where(or_(*conds))):
+                found[d.id] = d
+        return list(found.values())
 
     def get(self, a: Ref, b: Ref) -> LinkDecision | None:
         return self.session.scalar(select(LinkDecision).where(pair_is(LinkDecision, a, b)))
