@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: install browser run test lint fmt migrate bench bench-match bench-venv clean
+.PHONY: install browser run demo test lint fmt migrate bench bench-match bench-venv clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ install: $(STAMP) ## create .venv/ and install the project with test and dev too
 
 run: install ## migrate and start intake :8001, matching :8002, exchange :8003 on SQLite under ./var
 	$(VENV)/bin/snx run
+
+demo: install ## a small county end to end through all three services; checks itself against the truth
+	$(PY) -m demo $(DEMO_ARGS)
 
 migrate: install ## bring every service's database to head
 	$(VENV)/bin/snx migrate
@@ -58,7 +61,7 @@ bench-match: install bench-venv ## M1-M4: accuracy beside Splink, batch scale, r
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services bench
+	$(VENV)/bin/mypy shared services bench demo
 
 fmt: install ## format and autofix
 	$(VENV)/bin/ruff format .

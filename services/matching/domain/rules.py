@@ -325,11 +325,17 @@ def income_shock(rule: Rule, rs: RuleSet, world: World, person: str) -> list[Hit
     if not signals:
         return []
     households = sorted({f.household for f in low if f.household})
+    aided = [
+        f
+        for m in members
+        for group in ("dibao", "dibao_edge")
+        for f in _in(rs, group, world.facts.get(m, []))
+    ]
     return [
         _hit(
             rule,
             members,
-            low + [f for _, f in signals],
+            aided + [f for _, f in signals],  # every member's aid: the same whoever is "first"
             {"signals": sorted({s for s, _ in signals})},
             households=households,
         )

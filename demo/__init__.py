@@ -1,0 +1,1 @@
+"""``make demo``: a small county end to end through all three services (``demo/run.py``)."""
