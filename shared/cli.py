@@ -34,6 +34,13 @@ def settings_class(service: str) -> type[ServiceSettings]:
     return cls
 
 
+def _settings_reference(_: argparse.Namespace) -> int:
+    from shared.settings_reference import reference
+
+    print(reference(), end="")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -197,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--subject", default="dev:cli")
     token.add_argument("--ttl", type=int, default=3600, help="seconds")
     token.set_defaults(func=_token)
+
+    reference = sub.add_parser("settings-reference", help="print every setting as a Markdown table")
+    reference.set_defaults(func=_settings_reference)
 
     from services.exchange.cli import add_commands as audit_commands
     from services.matching.cli import add_commands  # the engine's commands live with the engine

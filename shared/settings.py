@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "snx-dev-only-secret-change-me-0123456789"
@@ -32,27 +32,38 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = ""
 
-    env: Environment = "dev"
-    host: str = "127.0.0.1"
-    port: int = 0
-    database_url: str = ""
-    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
-    jwt_issuer: str = "snx"
-    jwt_leeway_seconds: int = 30
-    log_level: str = "INFO"
-    log_format: Literal["console", "json"] | None = None
-    max_body_bytes: int = 1_048_576
-    # Where the other services live (used by httpx clients and feed consumers).
-    intake_url: str = f"http://127.0.0.1:{SERVICE_PORTS['intake']}"
-    matching_url: str = f"http://127.0.0.1:{SERVICE_PORTS['matching']}"
-    exchange_url: str = f"http://127.0.0.1:{SERVICE_PORTS['exchange']}"
+    env: Environment = Field("dev", description="dev, test or prod (prod: JSON logs, a real JWT secret)")
+    host: str = Field("127.0.0.1", description="Address to listen on")
+    port: int = Field(0, description="Port (0: the service's own, 8001 / 8002 / 8003)")
+    database_url: str = Field(
+        "", description="SQLAlchemy URL (empty: sqlite:///./var/<service>.db); PostgreSQL in production"
+    )
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEV_JWT_SECRET), description="HS256 key the three services share (32+ characters in prod)"
+    )
+    jwt_issuer: str = Field("snx", description="Issuer of the tokens")
+    jwt_leeway_seconds: int = Field(30, description="Clock skew tolerated on token expiry")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR")
+    log_format: Literal["console", "json"] | None = Field(
+        None, description="Empty: json in prod, else console"
+    )
+    max_body_bytes: int = Field(1_048_576, description="Largest request body (413 beyond)")
+    intake_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['intake']}", description="Where intake is (clients, consumers)"
+    )
+    matching_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['matching']}", description="Where matching is"
+    )
+    exchange_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['exchange']}", description="Where exchange is"
+    )
     # PostgreSQL connections per process, and as many threads for sync routes. Few is fast: a
     # Python process is CPU-bound, and more threads only contend for the GIL (bench/intake_submit.py:
     # single runs at 300/s had a p99 of 65-88 ms with 4, 107-113 ms with 8, 120-210 ms with 20).
-    db_pool_size: int = 4
-    consumers_enabled: bool = True
-    consumer_poll_seconds: float = 1.0
-    http_timeout_seconds: float = 5.0
+    db_pool_size: int = Field(4, description="Database connections (and sync-route threads) per process")
+    consumers_enabled: bool = Field(True, description="Follow the other services' feeds")
+    consumer_poll_seconds: float = Field(1.0, description="How often an idle feed is polled")
+    http_timeout_seconds: float = Field(5.0, description="Calls to the other services")
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> ServiceSettings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -14,8 +15,12 @@ class MatchingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="MATCHING_", extra="ignore", env_ignore_empty=True)
 
     service_name: ClassVar[str] = "matching"
-    workers_enabled: bool = True  # the identity resolver (tests drive it themselves)
-    resolver_interval_seconds: float = 1.0
-    index_refresh_seconds: float = 1.0
-    rules_file: Path | None = None  # the cross-check rules; None: the shipped rules.toml
-    roster_max_bytes: int = 16 << 30  # a roster upload streams: this only bounds one request
+    workers_enabled: bool = Field(True, description="Run the identity resolver and the rules")
+    resolver_interval_seconds: float = Field(1.0, description="How often pending records are resolved")
+    index_refresh_seconds: float = Field(1.0, description="How often the in-memory person index catches up")
+    rules_file: Path | None = Field(
+        None, description="Cross-check rules (TOML); empty: the shipped rules.toml"
+    )
+    roster_max_bytes: int = Field(
+        16 << 30, description="Largest roster upload (it streams: a bound per request)"
+    )
