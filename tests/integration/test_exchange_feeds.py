@@ -268,3 +268,31 @@ def test_a_findings_reader_without_identity_gets_no_person_ids(stack: Stack) -> 
     named = stack.events("findings", stack.reader(["feeds:findings", "programme:dibao", "fields:identity"]))
     assert bare and all("persons" not in e["data"] and "households" not in e["data"] for e in bare)
     assert [len(e["data"]["persons"]) for e in named] == [1] * len(named)
+
+
+def test_an_enrolment_change_two_replicas_see_at_once_is_published_once(matching: TestClient) -> None:
+    """The second replica's view of the record is stale (not yet published); its conditional
+    update finds the flag already set and publishes nothing."""
+    from sqlalchemy import func, select
+
+    from services.matching.adapters.orm import Record
+    from services.matching.service import enrolments
+    from shared.events.models import OutboxEvent
+
+    send(matching, "mca.dibao", [person("e9", "冯秀兰", make_id("19480808"), programme="dibao_urban")])
+    resolve(matching)
+    db = matching.app.state.db  # type: ignore[attr-defined]
+    with db.unit_of_work() as uow:
+        stale = uow.session.scalars(select(Record)).one()
+        uow.session.expunge(stale)
+    assert stale.aid_published is None
+    run_rules(matching)  # the first replica publishes "started"
+    with db.unit_of_work() as uow:
+        assert enrolments.publish(uow.session, [(stale, True)]) == 0  # the second: nothing left
+    with db.unit_of_work() as uow:
+        started = (
+            select(func.count())
+            .select_from(OutboxEvent)
+            .where(OutboxEvent.type.endswith("enrolment.started"))
+        )
+        assert uow.session.scalar(started) == 1

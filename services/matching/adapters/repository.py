@@ -94,6 +94,23 @@ class RecordRepository:
         if rows:
             self.session.execute(update(Record), rows)
 
+    def flag_aid(self, pks: Sequence[int], receiving: bool) -> set[int]:
+        """Set ``aid_published`` where it differs; the pks of the rows this call changed."""
+        changed: set[int] = set()
+        for part in chunks(pks):
+            stmt = (
+                update(Record)
+                .where(
+                    Record.pk.in_(part),
+                    or_(Record.aid_published.is_(None), Record.aid_published.is_not(receiving)),
+                )
+                .values(aid_published=receiving)
+                .returning(Record.pk)
+                .execution_options(synchronize_session=False)
+            )
+            changed |= set(self.session.scalars(stmt))
+        return changed
+
     def end(self, source: str, record_ids: Sequence[str], now: datetime) -> int:
         ended = 0
         for part in chunks(record_ids):

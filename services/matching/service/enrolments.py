@@ -43,12 +43,23 @@ def _event(r: Record, receiving: bool) -> Event:
 
 
 def publish(session: Session, records: Iterable[tuple[Record, bool]]) -> int:
-    """Publish the enrolment changes among ``(record, receiving now)``; returns how many."""
-    events, flags = [], []
-    for record, receiving in records:
-        if record.person_id and receiving != bool(record.aid_published):
-            events.append(_event(record, receiving))
-            flags.append({"pk": record.pk, "aid_published": receiving})
+    """Publish the enrolment changes among ``(record, receiving now)``; returns how many.
+
+    The flag is set with a conditional UPDATE that returns the rows it changed, and only those are
+    published: two replicas checking the same person at once publish each change once (the second
+    UPDATE waits for the first to commit, then finds nothing left to change)."""
+    changed = {
+        record.pk: (record, receiving)
+        for record, receiving in records
+        if record.person_id and receiving != bool(record.aid_published)
+    }
+    if not changed:
+        return 0
+    repo = RecordRepository(session)
+    won = set()
+    for value in (True, False):
+        pks = [pk for pk, (_, receiving) in changed.items() if receiving is value]
+        won |= repo.flag_aid(pks, value)
+    events = [_event(*changed[pk]) for pk in sorted(won)]
     insert_rows(session, OutboxEvent, event_rows(events))
-    RecordRepository(session).update(flags)
     return len(events)
