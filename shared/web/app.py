@@ -22,6 +22,7 @@ from shared.web.health import ReadinessProblem
 from shared.web.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.web.metrics import Extra, Metrics
 from shared.web.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.web.openapi import install as install_openapi
 from shared.web.problems import install_problem_handlers
 
 log = get_logger("snx.app")
@@ -155,6 +156,7 @@ def create_service_app(
     app.state.readiness = list(readiness)
     app.state.metrics = Metrics(settings.service_name, db, runner.heads, metrics)
     install_problem_handlers(app)
+    install_openapi(app)
     app.add_middleware(
         BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, overrides=dict(body_limits or {})
     )

@@ -12,6 +12,7 @@ from shared.db import Database
 from shared.events.consumer import list_cursors
 from shared.events.outbox import fetch_page
 
+MAX_INT = 2**63 - 1  # the largest number a BIGINT column (and SQLite) holds
 router = APIRouter(prefix="/internal", tags=["internal"])
 
 
@@ -48,7 +49,7 @@ class ConsumerState(BaseModel):
 )
 def events(
     request: Request,
-    after: int = Query(0, ge=0, description="Return events with seq greater than this"),
+    after: int = Query(0, ge=0, le=MAX_INT, description="Return events with seq greater than this"),
     limit: int = Query(100, ge=1, le=1000),
     _: Principal = Depends(require_scopes(SCOPE_EVENTS_READ)),
 ) -> dict[str, Any]:

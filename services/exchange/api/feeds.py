@@ -15,7 +15,7 @@ from services.exchange.api.deps import department
 from services.exchange.domain.feeds import FEEDS, Feed
 from services.exchange.service import feeds
 from shared.auth import Principal
-from shared.web.internal import CloudEvent
+from shared.web.internal import MAX_INT, CloudEvent
 
 router = APIRouter(prefix="/v1/feeds", tags=["feeds"])
 WHAT = {
@@ -59,7 +59,7 @@ def _routes(feed: Feed) -> None:
     async def read(
         request: Request,
         caller: Principal = reader,
-        after: int = Query(0, ge=0, description="The seq of the last event processed"),
+        after: int = Query(0, ge=0, le=MAX_INT, description="The seq of the last event processed"),
         limit: int = Query(100, ge=1, le=1000),
     ) -> dict[str, Any]:
         return await to_thread.run_sync(feeds.page, request.app.state.db, feed, caller, after, limit)

@@ -21,6 +21,7 @@ from shared.contracts.rosters import NDJSON, RejectedLine
 from shared.db import Database
 from shared.errors import AppError, BadRequest, ServiceUnavailable, UnsupportedMediaType
 from shared.i18n import Text
+from shared.web.internal import MAX_INT
 
 ROSTERS = "/v1/rosters"
 SCOPE_PUBLISH = "rosters:publish"
@@ -130,7 +131,7 @@ async def read_upload(
     upload_id: str,
     request: Request,
     caller: Publisher,
-    after_line: int = Query(0, ge=0, description="Rejections after this line (paging)"),
+    after_line: int = Query(0, ge=0, le=MAX_INT, description="Rejections after this line (paging)"),
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> dict[str, Any]:
     upload = await _off_loop(request.app.state.db, rosters.visible, caller, upload_id)

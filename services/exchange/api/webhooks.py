@@ -15,6 +15,7 @@ from services.exchange.service import webhooks
 from services.exchange.service.rosters import caller_client
 from shared.auth import Principal
 from shared.web.deps import SessionDep
+from shared.web.internal import MAX_INT
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 Subscriber = Annotated[Principal, Depends(department("webhooks"))]
@@ -44,7 +45,7 @@ class WebhookCreated(WebhookOut):
 
 
 class Replay(BaseModel):
-    after: int = Field(ge=0, description="Deliver the events after this seq again")
+    after: int = Field(ge=0, le=MAX_INT, description="Deliver the events after this seq again")
 
 
 def _out(hook: Webhook) -> dict[str, Any]:

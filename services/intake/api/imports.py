@@ -60,7 +60,12 @@ def _read(job: ImportJob) -> ImportRead:
     return ImportRead(**fields, report=f"/v1/imports/{job.id}/errors.csv")
 
 
-@router.get("/template.csv", summary="The import template (Chinese headers, two example rows)")
+@router.get(
+    "/template.csv",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="The import template (Chinese headers, two example rows)",
+)
 def template() -> PlainTextResponse:
     return PlainTextResponse(
         "\ufeff" + template_csv(),
@@ -95,7 +100,12 @@ def read(job_id: str, session: SessionDep, who: Reader) -> ImportRead:
     return _read(service.get_import(session, who, job_id))
 
 
-@router.get("/{job_id}/errors.csv", summary="Every bad row: row number, field, reason (Chinese and English)")
+@router.get(
+    "/{job_id}/errors.csv",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+    summary="Every bad row: row number, field, reason (Chinese and English)",
+)
 def report(job_id: str, request: Request, session: SessionDep, who: Reader) -> StreamingResponse:
     service.get_import(session, who, job_id)
     db: Database = request.app.state.db

@@ -14,6 +14,7 @@ from shared.auth import Principal, require_scopes
 from shared.errors import NotFound
 from shared.i18n import Text
 from shared.web.deps import SessionDep
+from shared.web.internal import MAX_INT
 
 SCOPE_REVIEW = "matching:review"
 router = APIRouter(prefix="/v1", tags=["review"])
@@ -75,7 +76,7 @@ def grey_pairs(
     request: Request,
     _: Reviewer,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
 ) -> list[dict[str, Any]]:
     state = request.app.state
     return review.grey_view(state.db, state.index, limit, offset)
@@ -109,7 +110,7 @@ def list_findings(
     division: str | None = Query(None, pattern=r"^[0-9]{2,12}$", description="Division code prefix"),
     person_id: str | None = Query(None, max_length=32),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_INT),
 ) -> dict[str, Any]:
     repo = FindingRepository(session)
     filters = {"status": status, "rule": rule, "severity": severity, "kind": kind, "division": division}

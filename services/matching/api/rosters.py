@@ -15,6 +15,7 @@ from shared.auth import Principal, require_scopes
 from shared.contracts.rosters import NDJSON, ROSTERS_PATH, SCOPE_ROSTERS, RejectedLine
 from shared.errors import UnsupportedMediaType
 from shared.i18n import Text
+from shared.web.internal import MAX_INT
 
 router = APIRouter(prefix=ROSTERS_PATH, tags=["rosters"])
 Publisher = Annotated[Principal, Depends(require_scopes(SCOPE_ROSTERS))]
@@ -100,7 +101,7 @@ def read_upload(
     upload_id: str,
     request: Request,
     _: Publisher,
-    after_line: int = Query(0, ge=0, description="Rejections after this line (paging)"),
+    after_line: int = Query(0, ge=0, le=MAX_INT, description="Rejections after this line (paging)"),
     limit: int = Query(1000, ge=1, le=10_000),
 ) -> dict[str, Any]:
     return upload_status(request.app.state.db, upload_id, limit=limit, after_line=after_line)
