@@ -269,3 +269,20 @@ def test_the_county_may_extend_a_case_to_45_working_days(intake_app: TestClient)
     assert extended["status"] == "accepted"
     assert extended["deadlines"]["step_due_on"] == accepted["deadlines"]["step_due_on"]
     assert extended["deadlines"]["process_due_on"] > accepted["deadlines"]["process_due_on"]
+
+
+def test_an_absurd_amount_is_a_named_field_error_not_a_crash(intake_app: TestClient) -> None:
+    """Found by the R6 fuzz: 1E+30 made quantize fail with a 500."""
+    app_id = submit(intake_app, application("dibao_urban"))["id"]
+    through = intake_app.post(
+        f"/v1/applications/{app_id}/accept", json={"on": day(0)}, headers=TOWNSHIP_STAFF
+    )
+    assert through.status_code == 200
+    for amount in ("1E+30", "NaN", "Infinity"):
+        response = intake_app.post(
+            f"/v1/applications/{app_id}/give-opinion",
+            content=f'{{"recommendation": "approve", "proposed_amount": "{amount}", "on": "{day(5)}"}}',
+            headers={**TOWNSHIP_STAFF, "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422, (amount, response.text)
+        assert response.json()["errors"][0]["field"] == "proposed_amount"

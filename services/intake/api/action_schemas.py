@@ -10,8 +10,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.intake.domain.workflow import Action
 
+
 # Yuan with fen: always two decimals once accepted ("800" → 800.00).
-Money = Annotated[Decimal, AfterValidator(lambda d: d.quantize(Decimal("0.01")))]
+def _cents(amount: Decimal) -> Decimal:
+    """Yuan to the fen; an infinite, NaN or absurd amount is an invalid field, never a crash."""
+    if not amount.is_finite() or abs(amount) >= Decimal("1e10"):
+        raise ValueError("an amount of yuan below ten billion, with at most 2 decimals")
+    return amount.quantize(Decimal("0.01"))
+
+
+Money = Annotated[Decimal, AfterValidator(_cents)]
 
 
 class ActionBody(BaseModel):
