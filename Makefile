@@ -39,7 +39,7 @@ test: install browser ## the whole suite (SQLite; PostgreSQL too when CI=true or
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 fuzz: install ## R6 at length: 1,000 generated requests per operation of every service (make test: 100)
-	SNX_FUZZ_EXAMPLES=1000 $(PY) -m pytest -q tests/fuzz
+	SNX_FUZZ_EXAMPLES=1000 SNX_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/fuzz
 
 bench: install ## the speed benchmarks (PostgreSQL on 127.0.0.1:5432); figures go in docs/benchmarks.md
 	$(PY) bench/intake_submit.py --rate 300 --seconds 20 --runs 3 --precheck instant

@@ -1,7 +1,8 @@
 """R6: schemathesis against each service's OpenAPI, in process (ASGI), on SQLite. Every operation
 gets generated requests — valid and invalid — with a token holding every scope of the service;
 no answer may be a server error, break its documented schema or its content type.
-``SNX_FUZZ_EXAMPLES`` sets the examples per operation (100 in ``make test``, 1,000 in ``make fuzz``).
+``SNX_FUZZ_EXAMPLES`` sets the examples per operation (100 in ``make test``, the same ones every
+run; 1,000 in ``make fuzz``, new ones every run).
 
 (Driven through Hypothesis directly rather than schemathesis' pytest plugin, which does not load
 under pytest 9.)"""
@@ -24,6 +25,7 @@ from tests.conftest import make_app
 from tests.support import auth
 
 EXAMPLES = int(os.environ.get("SNX_FUZZ_EXAMPLES", "100"))
+RANDOM = os.environ.get("SNX_FUZZ_RANDOM") == "1"  # make fuzz: new examples each run; make test: the same
 SCOPES = {
     "intake": (
         "intake:read",
