@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import orjson
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Engine, Insert, Table, create_engine, event, insert, make_url
 from sqlalchemy.engine import URL
@@ -50,6 +51,7 @@ def _sqlite_on_begin(conn: Any) -> None:
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     u = normalize_url(url)
+    kwargs.setdefault("json_deserializer", orjson.loads)  # JSON columns read several times faster
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -83,7 +83,24 @@ def last_sequence(session: Session) -> int:
     return int(session.scalar(select(func.coalesce(func.max(OutboxEvent.seq), 0))) or 0)
 
 
-def to_cloudevent(row: OutboxEvent, source: str) -> dict[str, Any]:
+class EventRow(Protocol):
+    """An outbox row as read: the ORM object or a row of its columns."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def seq(self) -> int | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def time(self) -> datetime: ...
+    @property
+    def data(self) -> Any: ...
+
+
+def to_cloudevent(row: EventRow, source: str) -> dict[str, Any]:
     """CloudEvents 1.0 JSON form, plus the feed's sequence number as extension ``seq``."""
     when = row.time if row.time.tzinfo else row.time.replace(tzinfo=UTC)
     event: dict[str, Any] = {
