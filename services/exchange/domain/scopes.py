@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 ACTIONS = frozenset(
     {
@@ -52,6 +53,11 @@ def unknown(scopes: Iterable[str]) -> list[str]:
 
 
 def field_groups(scopes: Iterable[str]) -> frozenset[str]:
+    return _field_groups(scopes if isinstance(scopes, frozenset) else frozenset(scopes))
+
+
+@lru_cache(maxsize=1024)
+def _field_groups(scopes: frozenset[str]) -> frozenset[str]:  # a feed asks once per event
     return frozenset(s.removeprefix("fields:") for s in scopes if s.startswith("fields:"))
 
 
@@ -63,6 +69,11 @@ def without_groups(scopes: Iterable[str], groups: Iterable[str]) -> frozenset[st
 
 def covers_programme(scopes: Iterable[str], programme: str) -> bool:
     """True when these scopes let their holder learn about enrolment in ``programme``."""
+    return _covers(scopes if isinstance(scopes, frozenset) else frozenset(scopes), programme)
+
+
+@lru_cache(maxsize=16384)
+def _covers(scopes: frozenset[str], programme: str) -> bool:
     for s in scopes:
         if not s.startswith("programme:"):
             continue
