@@ -9,7 +9,7 @@ BENCH_VENV := .venv-bench
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BROWSER_PACKAGES := chromium fonts-wqy-microhei
 
-.PHONY: install browser run demo test fuzz lint fmt migrate bench bench-match bench-venv clean
+.PHONY: install browser run demo test fuzz soak lint fmt migrate bench bench-match bench-venv clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ browser: ## headless Chromium and a Chinese font for the console's browser tests
 
 test: install browser ## the whole suite (SQLite; PostgreSQL too when CI=true or TEST_DATABASE_URL is set)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+soak: install ## R2 at length: ≥ 10,000 events through repeated kill -9 of matching and intake (PostgreSQL)
+	SNX_SOAK=1 CI=true $(PY) -m pytest -q tests/soak -k postgresql
 
 fuzz: install ## R6 at length: 1,000 generated requests per operation of every service (make test: 100)
 	SNX_FUZZ_EXAMPLES=1000 SNX_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/fuzz
