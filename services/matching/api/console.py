@@ -6,6 +6,8 @@ Pages are Chinese by default, English with ``?lang=en`` (remembered in a cookie)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, FastAPI, Request
@@ -49,6 +51,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(NoAccess, no_access)
     app.include_router(router)
+
+
+def _shown(
+    request: Request, template: str, name: str, build: Callable[..., Any], *args: Any, **kw: Any
+) -> Response:
+    """A page from ``build(*args, **kw)``, or the error page of what it raised."""
+    try:
+        view = build(*args, **kw)
+    except AppError as error:
+        return failed(request, error)
+    return render(request, template, **{name: view})
 
 
 @router.get("/static/{name}")
@@ -114,22 +127,18 @@ def queue(request: Request) -> Response:
 def pair(request: Request, pair_id: int) -> Response:
     who = staff(request)
     state = request.app.state
-    try:
-        view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject)
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "pair.html", p=view)
+    return _shown(
+        request, "pair.html", "p", console.pair_view, state.db, state.index, pair_id, reviewer=who.subject
+    )
 
 
 @router.post("/pairs/{pair_id}/reveal")
 def reveal_pair(request: Request, pair_id: int) -> Response:
-    who = staff(request)
-    state = request.app.state
-    try:
-        view = console.pair_view(state.db, state.index, pair_id, reviewer=who.subject, reveal=True)
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "pair.html", p=view)
+    who, state = staff(request), request.app.state
+    build = console.pair_view
+    return _shown(
+        request, "pair.html", "p", build, state.db, state.index, pair_id, reviewer=who.subject, reveal=True
+    )
 
 
 def _refs(values: list[str]) -> list[tuple[str, str]]:
@@ -226,23 +235,17 @@ async def decide_records(request: Request) -> Response:
 @router.get("/findings/{finding_id}")
 def finding(request: Request, finding_id: str) -> Response:
     staff(request)
-    try:
-        view = console.finding_view(request.app.state.db, request.app.state.rules, finding_id)
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "finding.html", x=view)
+    state = request.app.state
+    return _shown(request, "finding.html", "x", console.finding_view, state.db, state.rules, finding_id)
 
 
 @router.post("/findings/{finding_id}/reveal")
 def reveal_finding(request: Request, finding_id: str) -> Response:
-    who = staff(request)
-    try:
-        view = console.finding_view(
-            request.app.state.db, request.app.state.rules, finding_id, reveal_by=who.subject
-        )
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "finding.html", x=view)
+    who, state = staff(request), request.app.state
+    build = console.finding_view
+    return _shown(
+        request, "finding.html", "x", build, state.db, state.rules, finding_id, reveal_by=who.subject
+    )
 
 
 @router.post("/findings/{finding_id}/decision")
@@ -265,23 +268,17 @@ async def decide_finding(request: Request, finding_id: str) -> Response:
 @router.get("/persons/{person_id}")
 def person(request: Request, person_id: str) -> Response:
     staff(request)
-    try:
-        view = console.household(request.app.state.db, request.app.state.rules, person_id)
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "household.html", h=view)
+    state = request.app.state
+    return _shown(request, "household.html", "h", console.household, state.db, state.rules, person_id)
 
 
 @router.post("/persons/{person_id}/reveal")
 def reveal_person(request: Request, person_id: str) -> Response:
-    who = staff(request)
-    try:
-        view = console.household(
-            request.app.state.db, request.app.state.rules, person_id, reveal_by=who.subject
-        )
-    except AppError as error:
-        return failed(request, error)
-    return render(request, "household.html", h=view)
+    who, state = staff(request), request.app.state
+    build = console.household
+    return _shown(
+        request, "household.html", "h", build, state.db, state.rules, person_id, reveal_by=who.subject
+    )
 
 
 @router.get("/history")
