@@ -156,4 +156,5 @@ def require_scopes(*required: str) -> Callable[..., Awaitable[Principal]]:
             )
         return principal
 
+    dependency.required_scopes = frozenset(required)  # type: ignore[attr-defined]  # the policy, readable
     return dependency
