@@ -155,8 +155,8 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     value = np.zeros(len(first), np.uint64)
     ids = norm.get_column("id18").fill_null(0).to_numpy()  # Int64: nulls would make it float
     value[by_id] = siphash24(ids[first[by_id]].astype(np.uint64))
-    firsts = norm.select("source", "record_id")[first[~by_id]]  # only these need their reference
-    refs = firsts.select(pl.col("source") + "\x1f" + pl.col("record_id")).to_series()
+    reference = pl.col("source") + "\x1f" + pl.col("record_id")
+    refs = norm.select(reference.gather(first[~by_id])).to_series()  # only these need their reference
     value[~by_id] = [reference_key(r) for r in refs.to_list()]
     slot = np.zeros(len(labels), np.int64)
     slot[labels[first]] = np.arange(len(first))
@@ -190,7 +190,7 @@ def dedup(
     records, norm = prepare(frames, clock)
     n = norm.height
     typo, cand, typo_ids, cand_ids = blocking.repair_links(norm)
-    cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids))
+    cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids), lazy_texts=True)
     clock.lap("normalise", f"{n:,} usable records, {len(typo):,} ID repairs found")
     i, j, stats = candidate_pairs(norm, cols, typo, cand)
     clock.lap("block", f"{len(i):,} candidate pairs")

@@ -44,9 +44,34 @@ def _hash(series: pl.Series) -> NDArray[np.uint64]:
 
 
 def _texts(series: pl.Series) -> NDArray[np.object_]:
-    """Strings as an object array, "" for null (one Python string per record: the fastest to build)."""
+    """Strings as an object array, "" for null (one Python string per record)."""
     out: NDArray[np.object_] = series.fill_null("").to_numpy().astype(object)
     return out
+
+
+class Texts:
+    """A string column that becomes Python strings only where a comparison asks for them.
+
+    A batch compares the spelled-out name or ID of a small share of its records (the pairs that
+    the hashes cannot decide); turning every record's strings into Python objects up front cost
+    more than a second at a million records. Indexing with row numbers gives an object array,
+    as indexing the real-time path's object arrays does ("" stands for null).
+    """
+
+    def __init__(self, series: pl.Series) -> None:
+        self.series = series
+
+    def __len__(self) -> int:
+        return len(self.series)
+
+    def __getitem__(self, rows: I64) -> NDArray[np.object_]:
+        picked = self.series.gather(np.asarray(rows, np.int64)).fill_null("").to_list()
+        out = np.empty(len(picked), object)
+        out[:] = picked
+        return out
+
+
+Text = NDArray[np.object_] | Texts
 
 
 def _int(series: pl.Series) -> I64:
@@ -70,13 +95,17 @@ class Columns:
     phonetic: NDArray[np.uint64]
     fuzzy: NDArray[np.uint64]
     latin: NDArray[np.bool_]
-    phonetic_text: NDArray[np.object_]
-    simple_text: NDArray[np.object_]
-    id_text: NDArray[np.object_]  # the cleaned ID as typed ("" if none)
+    phonetic_text: Text
+    simple_text: Text
+    id_text: Text  # the cleaned ID as typed ("" if none)
     repairs: NDArray[np.uint64]  # sorted pair hashes of (typo id18, valid repair candidate id18)
 
     @classmethod
-    def from_frame(cls, frame: pl.DataFrame, repairs: NDArray[np.uint64] | None = None) -> Columns:
+    def from_frame(
+        cls, frame: pl.DataFrame, repairs: NDArray[np.uint64] | None = None, *, lazy_texts: bool = False
+    ) -> Columns:
+        """``lazy_texts``: keep the strings in polars (``Texts``), for a batch that only reads a few."""
+        text = Texts if lazy_texts else _texts
         sex = frame.get_column("id_sex").fill_null(frame.get_column("sex"))
         return cls(
             id18=_int(frame.get_column("id18")),
@@ -92,9 +121,9 @@ class Columns:
             phonetic=_hash(frame.get_column("name_phonetic")),
             fuzzy=_hash(frame.get_column("name_fuzzy")),
             latin=frame.get_column("name_latin").fill_null(False).to_numpy(),
-            phonetic_text=_texts(frame.get_column("name_phonetic")),
-            simple_text=_texts(frame.get_column("name_simple")),
-            id_text=_texts(frame.get_column("id_text")),
+            phonetic_text=text(frame.get_column("name_phonetic")),
+            simple_text=text(frame.get_column("name_simple")),
+            id_text=text(frame.get_column("id_text")),
             repairs=np.sort(repairs) if repairs is not None else np.zeros(0, np.uint64),
         )
 
@@ -200,8 +229,9 @@ def compare_name(c: Columns, i: I64, j: I64) -> Levels:
     similar[rest] = jw >= NAME_SIMILAR
     # Heteronyms (乐 le/yue): names whose characters can each be read alike are homophones too.
     close = rest[jw >= 0.7]
-    for k in close[~c.latin[i[close]] & ~c.latin[j[close]]]:
-        if could_read_alike(str(c.simple_text[i[k]]), str(c.simple_text[j[k]])):
+    close = close[~c.latin[i[close]] & ~c.latin[j[close]]]
+    for k, a, b in zip(close.tolist(), c.simple_text[i[close]], c.simple_text[j[close]], strict=True):
+        if could_read_alike(str(a), str(b)):
             homophone[k] = True
     return _choose([exact, homophone, near, similar, present], len(i))
 
