@@ -5,7 +5,10 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=cythonize(
-        [Extension("services.matching.engine._blocks", ["services/matching/engine/_blocks.pyx"])],
+        [
+            Extension("services.matching.engine._blocks", ["services/matching/engine/_blocks.pyx"]),
+            Extension("services.matching.engine._ingest", ["services/matching/engine/_ingest.pyx"]),
+        ],
         compiler_directives={"language_level": "3"},
     )
 )

@@ -32,10 +32,16 @@ def _open(path: str, mode: str) -> Iterator[IO[bytes]]:
 
 
 def _records(path: str) -> Iterator[Any]:
-    """Frames of records: stdin in chunks as it comes, a file the fastest way (``read_file``)."""
+    """Frames of records: stdin in chunks as it comes, a file the fastest way (the compiled
+    ``ingest.read_normalised``, else ``read_file``)."""
+    from services.matching.engine import ingest
     from services.matching.engine.ndjson import read_file, read_records
 
-    return read_records(sys.stdin.buffer) if path == "-" else read_file(path)
+    if path == "-":
+        return read_records(sys.stdin.buffer)
+    if not ingest.available():
+        return read_file(path)
+    return (ingest.read_normalised(path) for _ in range(1))  # read when the run starts its clock
 
 
 def _say(message: str) -> None:

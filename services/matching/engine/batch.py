@@ -109,11 +109,15 @@ def score(cols: Columns, i: I64, j: I64, model: FellegiSunter) -> Pairs:
 
 
 def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(all records with line/error, the usable ones normalised)."""
+    """(all records with line/error, the usable ones normalised).
+
+    A frame that comes normalised already (``ingest.read_normalised``: it has ``id18``) is taken
+    as it is."""
     parts, norms = [], []
     for frame in frames:
         parts.append(frame.select("line", "source", "record_id", "error"))
-        norms.append(normalize(frame.filter(pl.col("error").is_null()), names=False))
+        usable = frame.filter(pl.col("error").is_null())
+        norms.append(usable if "id18" in frame.columns else normalize(usable, names=False))
         clock.lap("read", f"{sum(p.height for p in parts):,} records")
     records = (
         pl.concat(parts)

@@ -44,10 +44,13 @@ def _as_text(value: Any) -> str | None:
 
 
 def _slow(chunk: bytes) -> pl.DataFrame:
+    return slow_lines([line for line in chunk.splitlines() if line.strip()])
+
+
+def slow_lines(lines: list[bytes]) -> pl.DataFrame:
+    """Raw records (and ``_bad``) of lines parsed one by one with orjson: one row per line."""
     rows: dict[str, list[str | None]] = {f: [] for f in (*STRING_FIELDS, "_bad")}
-    for line in chunk.splitlines():
-        if not line.strip():
-            continue
+    for line in lines:
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError:
@@ -69,7 +72,7 @@ def _parse(chunk: bytes) -> pl.DataFrame:
     return frame.with_columns(pl.lit(None, pl.String).alias("_bad"))
 
 
-def _checked(frame: pl.DataFrame, before: int) -> pl.DataFrame:
+def checked(frame: pl.DataFrame, before: int) -> pl.DataFrame:
     """``frame`` with its ``line`` numbers (after ``before`` lines) and each record's ``error``."""
     missing = [
         pl.when(pl.col(f).is_null() | (pl.col(f).str.strip_chars() == "")).then(pl.lit(f"{f}_missing"))
@@ -85,7 +88,7 @@ def read_records(stream: IO[bytes], *, chunk_bytes: int = CHUNK_BYTES) -> Iterat
     """Frames of raw records with ``line`` (1-based, blank lines not counted) and ``error``."""
     line = 0
     for chunk in _lines(stream, chunk_bytes):
-        frame = _checked(_parse(chunk), line)
+        frame = checked(_parse(chunk), line)
         line += frame.height
         yield frame
 
@@ -101,7 +104,7 @@ def read_file(path: str | Path) -> Iterator[pl.DataFrame]:
     except Exception:  # polars raises several error types for bad lines
         frame = None
     if frame is not None:
-        frame = _checked(frame.with_columns(pl.lit(None, pl.String).alias("_bad")), 0)
+        frame = checked(frame.with_columns(pl.lit(None, pl.String).alias("_bad")), 0)
         if frame.get_column("error").null_count() == frame.height:
             yield frame
             return

@@ -1,0 +1,801 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""NDJSON bytes → the columns the matcher compares, in one compiled pass per record.
+
+``ingest.read_normalised`` drives it; ``ndjson.read_records`` + ``normalize.normalize`` are the
+reference, and tests check that both give the same columns. This pass takes the common case —
+a flat JSON object of strings and nulls, in valid UTF-8 without escapes, with an ID, birth date
+and sex typed in the forms that ``normalize`` knows — and flags every other line (``SLOW``) for
+the reference to do: anything unusual costs speed, never a different answer.
+
+Per line: ``line_bounds`` finds the non-blank lines; ``scan`` parses each (spans of the fields
+it needs) and normalises the ID (full-width digits, separators, placeholders, 15 → 18 digits,
+disability certificates, permits, the check character, the birth date and sex inside), the
+birth date (compact or in parts, any separators, full-width digits), the sex and the division
+prefixes. It runs without the GIL, so two threads take half the lines each.
+"""
+
+import numpy as np
+
+from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_New
+from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memchr, memcmp, memcpy
+
+cdef enum:
+    F_RECORD_ID = 0
+    F_SOURCE = 1
+    F_ID = 2
+    F_NAME = 3
+    F_SEX = 4
+    F_BIRTH = 5
+    F_DIVISION = 6
+    NFIELDS = 7
+    ID_WIDTH = 32  # bytes of cleaned ID kept per record; a longer one goes to the reference
+    MIN_BIRTH = 18500101
+
+cdef enum:  # per-line status
+    ST_OK = 0
+    ST_SLOW = 1
+
+OK = ST_OK
+SLOW = ST_SLOW
+# error codes (ndjson.ERRORS), 0 = none
+ERROR_CODES = (None, "record_id_missing", "source_missing", "name_missing")
+
+
+cdef inline bint _json_ws(uint8_t c) noexcept nogil:
+    return c == 32 or c == 9 or c == 13
+
+
+cdef inline bint _blank_byte(uint8_t c) noexcept nogil:  # bytes.strip()'s whitespace
+    return c == 32 or (9 <= c <= 13)
+
+
+def line_bounds(const uint8_t[::1] buf):
+    """(start, end) of every line that is not blank (only ASCII whitespace), end exclusive."""
+    cdef Py_ssize_t n = buf.shape[0], count = 1, pos = 0, s, e, k, m = 0
+    cdef const uint8_t* base = &buf[0] if n else NULL
+    cdef const void* hit
+    with nogil:
+        while pos < n:
+            hit = memchr(base + pos, 10, n - pos)
+            if hit == NULL:
+                break
+            count += 1
+            pos = <const uint8_t*> hit - base + 1
+    starts = np.empty(count, np.int64)
+    ends = np.empty(count, np.int64)
+    cdef int64_t[::1] st = starts
+    cdef int64_t[::1] en = ends
+    with nogil:
+        pos = 0
+        while pos < n:
+            hit = memchr(base + pos, 10, n - pos)
+            e = n if hit == NULL else <const uint8_t*> hit - base
+            s = pos
+            for k in range(s, e):
+                if not _blank_byte(base[k]):
+                    st[m] = s
+                    en[m] = e
+                    m += 1
+                    break
+            pos = e + 1
+    return starts[:m], ends[:m]
+
+
+cdef inline int _utf8_len(const uint8_t* p, Py_ssize_t left) noexcept nogil:
+    """Length of the valid UTF-8 sequence at p (a byte >= 0x80), 0 if invalid."""
+    cdef uint8_t c = p[0]
+    if 0xC2 <= c <= 0xDF:
+        return 2 if left >= 2 and (p[1] & 0xC0) == 0x80 else 0
+    if 0xE0 <= c <= 0xEF:
+        if left < 3 or (p[1] & 0xC0) != 0x80 or (p[2] & 0xC0) != 0x80:
+            return 0
+        if c == 0xE0 and p[1] < 0xA0:
+            return 0
+        if c == 0xED and p[1] > 0x9F:
+            return 0
+        return 3
+    if 0xF0 <= c <= 0xF4:
+        if left < 4 or (p[1] & 0xC0) != 0x80 or (p[2] & 0xC0) != 0x80 or (p[3] & 0xC0) != 0x80:
+            return 0
+        if c == 0xF0 and p[1] < 0x90:
+            return 0
+        if c == 0xF4 and p[1] > 0x8F:
+            return 0
+        return 4
+    return 0
+
+
+cdef inline uint32_t _decode(const uint8_t* p, int* size) noexcept nogil:
+    """The code point at p (valid UTF-8), its byte length in size."""
+    cdef uint8_t c = p[0]
+    if c < 0x80:
+        size[0] = 1
+        return c
+    if c < 0xE0:
+        size[0] = 2
+        return ((c & 0x1F) << 6) | (p[1] & 0x3F)
+    if c < 0xF0:
+        size[0] = 3
+        return ((c & 0x0F) << 12) | ((p[1] & 0x3F) << 6) | (p[2] & 0x3F)
+    size[0] = 4
+    return ((c & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F)
+
+
+cdef inline bint _unicode_ws(uint32_t cp) noexcept nogil:
+    """Rust's char::is_whitespace (polars' strip_chars)."""
+    return ((9 <= cp <= 13) or cp == 32 or cp == 0x85 or cp == 0xA0 or cp == 0x1680
+            or (0x2000 <= cp <= 0x200A) or cp == 0x2028 or cp == 0x2029 or cp == 0x202F
+            or cp == 0x205F or cp == 0x3000)
+
+
+cdef inline bint _cjk(uint32_t cp) noexcept nogil:
+    return (0x4E00 <= cp <= 0x9FFF) or (0x3400 <= cp <= 0x4DBF)
+
+
+cdef Py_ssize_t _string(const uint8_t* p, Py_ssize_t i, Py_ssize_t e) noexcept nogil:
+    """At p[i] just after an opening quote: the index of the closing quote, -1 if not a clean string."""
+    cdef uint8_t c
+    cdef int k
+    while i < e:
+        c = p[i]
+        if c == 34:
+            return i
+        if c < 32 or c == 92:  # control characters are not JSON; escapes go to the reference
+            return -1
+        if c >= 0x80:
+            k = _utf8_len(p + i, e - i)
+            if k == 0:
+                return -1
+            i += k
+        else:
+            i += 1
+    return -1
+
+
+cdef Py_ssize_t _number(const uint8_t* p, Py_ssize_t i, Py_ssize_t e) noexcept nogil:
+    """The index after a JSON number starting at p[i], -1 if it is not one."""
+    if i < e and p[i] == 45:
+        i += 1
+    if i >= e or not (48 <= p[i] <= 57):
+        return -1
+    if p[i] == 48:
+        i += 1
+    else:
+        while i < e and 48 <= p[i] <= 57:
+            i += 1
+    if i < e and p[i] == 46:
+        i += 1
+        if i >= e or not (48 <= p[i] <= 57):
+            return -1
+        while i < e and 48 <= p[i] <= 57:
+            i += 1
+    if i < e and (p[i] == 101 or p[i] == 69):
+        i += 1
+        if i < e and (p[i] == 43 or p[i] == 45):
+            i += 1
+        if i >= e or not (48 <= p[i] <= 57):
+            return -1
+        while i < e and 48 <= p[i] <= 57:
+            i += 1
+    return i
+
+
+cdef int _field(const uint8_t* key, Py_ssize_t n) noexcept nogil:
+    if n == 9 and memcmp(key, b"record_id", 9) == 0:
+        return F_RECORD_ID
+    if n == 6 and memcmp(key, b"source", 6) == 0:
+        return F_SOURCE
+    if n == 9 and memcmp(key, b"id_number", 9) == 0:
+        return F_ID
+    if n == 4 and memcmp(key, b"name", 4) == 0:
+        return F_NAME
+    if n == 3 and memcmp(key, b"sex", 3) == 0:
+        return F_SEX
+    if n == 10 and memcmp(key, b"birth_date", 10) == 0:
+        return F_BIRTH
+    if n == 13 and memcmp(key, b"division_code", 13) == 0:
+        return F_DIVISION
+    return -1
+
+
+cdef bint _parse(const uint8_t* p, Py_ssize_t i, Py_ssize_t e, int64_t* start, int32_t* size) noexcept nogil:
+    """One line as a flat object; the spans of the fields it needs (size -1: absent or null).
+    False when the reference must read the line."""
+    cdef Py_ssize_t j
+    cdef int f
+    cdef bint seen[NFIELDS]
+    for f in range(NFIELDS):
+        size[f] = -1
+        seen[f] = False
+    while i < e and _json_ws(p[i]):
+        i += 1
+    if i >= e or p[i] != 123:
+        return False
+    i += 1
+    while i < e and _json_ws(p[i]):
+        i += 1
+    if i < e and p[i] == 125:
+        i += 1
+    else:
+        while True:
+            if i >= e or p[i] != 34:
+                return False
+            j = _string(p, i + 1, e)
+            if j < 0:
+                return False
+            f = _field(p + i + 1, j - i - 1)
+            i = j + 1
+            while i < e and _json_ws(p[i]):
+                i += 1
+            if i >= e or p[i] != 58:
+                return False
+            i += 1
+            while i < e and _json_ws(p[i]):
+                i += 1
+            if i >= e:
+                return False
+            if f >= 0:
+                if seen[f]:
+                    return False  # a repeated field: let the reference decide which one counts
+                seen[f] = True
+            if p[i] == 34:
+                j = _string(p, i + 1, e)
+                if j < 0:
+                    return False
+                if f >= 0:
+                    start[f] = i + 1
+                    size[f] = <int32_t> (j - i - 1)
+                i = j + 1
+            elif p[i] == 110 and e - i >= 4 and memcmp(p + i, b"null", 4) == 0:
+                i += 4
+            elif f >= 0:
+                return False  # a number or a boolean where text belongs: the reference turns it into text
+            elif p[i] == 116 and e - i >= 4 and memcmp(p + i, b"true", 4) == 0:
+                i += 4
+            elif p[i] == 102 and e - i >= 5 and memcmp(p + i, b"false", 5) == 0:
+                i += 5
+            else:
+                i = _number(p, i, e)
+                if i < 0:
+                    return False
+            while i < e and _json_ws(p[i]):
+                i += 1
+            if i < e and p[i] == 44:
+                i += 1
+                while i < e and _json_ws(p[i]):
+                    i += 1
+                continue
+            if i < e and p[i] == 125:
+                i += 1
+                break
+            return False
+    while i < e and _json_ws(p[i]):
+        i += 1
+    return i == e
+
+
+cdef bint _blank(const uint8_t* p, int64_t s, int32_t n) noexcept nogil:
+    """Null, or nothing but whitespace (strip_chars() == "")."""
+    cdef int64_t i = s, end = s + n
+    cdef int k
+    cdef uint32_t cp
+    if n < 0:
+        return True
+    while i < end:
+        cp = _decode(p + i, &k)
+        if not _unicode_ws(cp):
+            return False
+        i += k
+    return True
+
+
+cdef inline bint _real_date(int64_t v) noexcept nogil:
+    cdef int64_t y = v // 10000, m = v // 100 % 100, d = v % 100, days
+    if y < 1 or m < 1 or m > 12 or d < 1:
+        return False
+    if m == 2:
+        days = 29 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 28
+    elif m == 4 or m == 6 or m == 9 or m == 11:
+        days = 30
+    else:
+        days = 31
+    return d <= days
+
+
+cdef int64_t _digits(const uint8_t* t, int n) noexcept nogil:
+    cdef int64_t v = 0
+    cdef int k
+    for k in range(n):
+        v = v * 10 + (t[k] - 48)
+    return v
+
+
+cdef int _id_placeholder(const uint8_t* t, int n) noexcept nogil:
+    """normalize.ID_PLACEHOLDERS, compared after cleaning (upper case, separators gone)."""
+    if n == 1 and (t[0] == 47 or t[0] == 48 or t[0] == 45):
+        return 1
+    if n == 2 and (memcmp(t, b"00", 2) == 0 or memcmp(t, b"NA", 2) == 0):
+        return 1
+    if n == 3 and (memcmp(t, b"N/A", 3) == 0 or memcmp(t, b"\xe6\x97\xa0", 3) == 0  # 无
+                   or memcmp(t, b"\xe7\xa9\xba", 3) == 0):  # 空
+        return 1
+    if n == 4 and (memcmp(t, b"NULL", 4) == 0 or memcmp(t, b"NONE", 4) == 0):
+        return 1
+    if n == 6 and (memcmp(t, b"\xe6\x9a\x82\xe6\x97\xa0", 6) == 0  # 暂无
+                   or memcmp(t, b"\xe6\x9c\xaa\xe7\x9f\xa5", 6) == 0  # 未知
+                   or memcmp(t, b"\xe4\xb8\x8d\xe8\xaf\xa6", 6) == 0):  # 不详
+        return 1
+    return 0
+
+
+cdef inline bint _id_separator(uint32_t cp) noexcept nogil:
+    """shared.codes.idnumber.SEPARATORS."""
+    return (cp == 32 or cp == 9 or cp == 13 or cp == 10 or cp == 0x3000 or cp == 0xA0 or cp == 45
+            or (0x2010 <= cp <= 0x2014) or cp == 0xFF0D or cp == 0x200B or cp == 0xFEFF)
+
+
+cdef int _weights[17]
+_weights[:] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+cdef inline int _check_value(const uint8_t* t) noexcept nogil:
+    """The check value (X = 10) that 17 digits ask for."""
+    cdef int total = 0, k
+    for k in range(17):
+        total += (t[k] - 48) * _weights[k]
+    return (12 - total % 11) % 11
+
+
+cdef struct Row:
+    uint8_t status
+    uint8_t error
+    uint8_t id_null
+    uint8_t id_len
+    uint8_t id18_null
+    uint8_t id_form
+    uint8_t id_valid
+    uint8_t other_document
+    int8_t id_sex
+    int8_t sex
+    int64_t id18
+    int64_t id_birth
+    int64_t birth
+    int64_t county
+    int64_t township
+    int64_t village
+
+
+cdef bint _clean_id(const uint8_t* p, int64_t s, int32_t n, uint8_t* out, Row* r) noexcept nogil:
+    """normalize._clean_id into out (r.id_len bytes, r.id_null); False: the reference must do it."""
+    cdef int64_t i = s, end = s + n
+    cdef int k, m = 0
+    cdef uint32_t cp
+    r.id_null = 1
+    r.id_len = 0
+    if n < 0:
+        return True
+    while i < end:
+        cp = _decode(p + i, &k)
+        i += k
+        if _id_separator(cp):
+            continue
+        if m + 3 > ID_WIDTH:
+            return False
+        if cp < 0x80:
+            out[m] = <uint8_t> (cp - 32 if 97 <= cp <= 122 else cp)
+            m += 1
+        elif 0xFF10 <= cp <= 0xFF19:
+            out[m] = <uint8_t> (cp - 0xFF10 + 48)
+            m += 1
+        elif cp == 0xFF38 or cp == 0xFF58:
+            out[m] = 88
+            m += 1
+        elif _cjk(cp):  # no case: kept as typed (无, 暂无 … or garbage)
+            memcpy(out + m, p + i - k, k)
+            m += k
+        else:
+            return False
+    if m == 0 or _id_placeholder(out, m):
+        return True
+    r.id_null = 0
+    r.id_len = <uint8_t> m
+    return True
+
+
+cdef void _id_columns(uint8_t* t, uint8_t* t18, Row* r, int64_t today) noexcept nogil:
+    """normalize._id_stages on the cleaned ID t (r.id_len bytes); the 18-character form into t18."""
+    cdef int n = r.id_len, k, chars = 0, check
+    cdef bint digits17 = True, is18, is15, cert = False
+    cdef int64_t born
+    r.id18_null = 1
+    r.id_form = 0
+    r.id_valid = 0
+    r.other_document = 0
+    r.id18 = 0
+    r.id_birth = 0
+    r.id_sex = 0
+    if r.id_null:
+        return
+    for k in range(min(n, 17)):
+        if not (48 <= t[k] <= 57):
+            digits17 = False
+    is18 = n == 18 and digits17 and (48 <= t[17] <= 57 or t[17] == 88)
+    is15 = n == 15 and digits17 and 48 <= t[14] <= 57
+    if not is18 and not is15 and (n == 20 or n == 22) and digits17 and (48 <= t[17] <= 57 or t[17] == 88):
+        cert = 49 <= t[18] <= 55 and 49 <= t[19] <= 52 and (n == 20 or (t[20] == 66 and 49 <= t[21] <= 57))
+    if is18:
+        if memcmp(t, b"810000", 6) == 0 or memcmp(t, b"820000", 6) == 0 or memcmp(t, b"830000", 6) == 0:
+            r.id_form = 3
+        else:
+            r.id_form = 1
+        memcpy(t18, t, 18)
+    elif is15:
+        r.id_form = 2
+        memcpy(t18, t, 6)
+        t18[6] = 49
+        t18[7] = 57
+        memcpy(t18 + 8, t + 6, 9)
+        check = _check_value(t18)
+        t18[17] = 88 if check == 10 else 48 + check
+    elif cert:
+        r.id_form = 4
+        memcpy(t18, t, 18)
+    else:
+        r.id_form = 5
+        for k in range(n):  # characters, not bytes: other_document_number wants 5 at least
+            if (t[k] & 0xC0) != 0x80:
+                chars += 1
+        r.other_document = chars >= 5
+        return
+    r.id18_null = 0
+    check = 10 if t18[17] == 88 else t18[17] - 48
+    r.id18 = _digits(t18, 17) * 11 + check
+    born = _digits(t18 + 6, 8)
+    if _check_value(t18) == check and _real_date(born) and MIN_BIRTH <= born <= today:
+        r.id_valid = 1
+        r.id_birth = born
+        r.id_sex = 2 - (t18[16] - 48) % 2
+
+
+cdef bint _birth(const uint8_t* p, int64_t s, int32_t n, Row* r, int64_t today) noexcept nogil:
+    """normalize's birth date: NFKC, stripped, compact or in three parts; False: the reference."""
+    cdef uint32_t cps[64]
+    cdef int m = 0, k, a, b, run, part = 0, lo, hi
+    cdef int64_t i = s, end = s + n, v
+    cdef uint32_t cp
+    cdef int starts[4]
+    cdef int sizes[4]
+    r.birth = 0
+    if n < 0:
+        return True
+    while i < end:
+        cp = _decode(p + i, &k)
+        i += k
+        if 0xFF01 <= cp <= 0xFF5E:
+            cp -= 0xFEE0
+        elif cp == 0x3000:
+            cp = 32
+        elif cp >= 0x80 and not _cjk(cp):
+            return False
+        if m == 64:
+            return False  # long: the reference strips it and tries the patterns
+        cps[m] = cp
+        m += 1
+    lo, hi = 0, m
+    while lo < hi and (9 <= cps[lo] <= 13 or cps[lo] == 32):
+        lo += 1
+    while hi > lo and (9 <= cps[hi - 1] <= 13 or cps[hi - 1] == 32):
+        hi -= 1
+    # runs: digits, not digits, digits, not digits, digits, (not digits)
+    k = lo
+    while k < hi and part < 4:
+        a = k
+        if part % 2 == 0:
+            while k < hi and 48 <= cps[k] <= 57:
+                k += 1
+        else:
+            while k < hi and not (48 <= cps[k] <= 57):
+                k += 1
+        starts[part] = a
+        sizes[part] = k - a
+        part += 1
+    if hi - lo == 8 and part == 1 and sizes[0] == 8:
+        v = 0
+        for k in range(lo, hi):
+            v = v * 10 + (cps[k] - 48)
+    else:
+        # ^d{4} n{1,3} d{1,2} n{1,3} d{1,2} n{0,2}$
+        if part < 4 or sizes[0] != 4 or not (1 <= sizes[1] <= 3) or not (1 <= sizes[2] <= 2):
+            return True
+        a = starts[3]
+        run = sizes[3]
+        if not (1 <= run <= 3) or a + run >= hi:
+            return True
+        k = a + run
+        b = k
+        while k < hi and 48 <= cps[k] <= 57:
+            k += 1
+        if not (1 <= k - b <= 2):
+            return True
+        a = k
+        while k < hi and not (48 <= cps[k] <= 57):
+            k += 1
+        if k != hi or k - a > 2:
+            return True
+        v = 0
+        for k in range(lo, lo + 4):
+            v = v * 10 + (cps[k] - 48)
+        run = 0
+        for k in range(starts[2], starts[2] + sizes[2]):
+            run = run * 10 + (cps[k] - 48)
+        v = v * 100 + run
+        run = 0
+        for k in range(b, a):
+            run = run * 10 + (cps[k] - 48)
+        v = v * 100 + run
+    if _real_date(v) and MIN_BIRTH <= v <= today:
+        r.birth = v
+    return True
+
+
+cdef bint _sex(const uint8_t* p, int64_t s, int32_t n, Row* r) noexcept nogil:
+    """1 / 男 / m / male, 2 / 女 / f / female (trimmed, any case); False: the reference."""
+    cdef int64_t lo = s, hi = s + n, k
+    cdef uint8_t low[6]
+    r.sex = 0
+    if n < 0:
+        return True
+    while lo < hi and _blank_byte(p[lo]):
+        lo += 1
+    while hi > lo and _blank_byte(p[hi - 1]):
+        hi -= 1
+    if hi - lo == 3 and memcmp(p + lo, b"\xe7\x94\xb7", 3) == 0:  # 男
+        r.sex = 1
+        return True
+    if hi - lo == 3 and memcmp(p + lo, b"\xe5\xa5\xb3", 3) == 0:  # 女
+        r.sex = 2
+        return True
+    for k in range(lo, hi):
+        if p[k] >= 0x80:
+            return False  # unusual whitespace or letters: the reference knows Unicode
+    if hi - lo > 6:
+        return True
+    for k in range(lo, hi):
+        low[k - lo] = p[k] + 32 if 65 <= p[k] <= 90 else p[k]
+    if (hi - lo == 1 and (low[0] == 49 or low[0] == 109)) or (hi - lo == 4 and memcmp(low, b"male", 4) == 0):
+        r.sex = 1
+    elif (hi - lo == 1 and (low[0] == 50 or low[0] == 102)) or (hi - lo == 6 and memcmp(low, b"female", 6) == 0):
+        r.sex = 2
+    return True
+
+
+cdef void _divisions(const uint8_t* p, int64_t s, int32_t n, Row* r) noexcept nogil:
+    cdef uint8_t d[12]
+    cdef int m = 0
+    cdef int64_t i
+    r.county = r.township = r.village = 0
+    if n < 0:
+        return
+    for i in range(s, s + n):
+        if 48 <= p[i] <= 57:
+            if m < 12:
+                d[m] = p[i]
+            m += 1
+    if m >= 6 and memcmp(d + 2, b"0000", 4) != 0:
+        r.county = _digits(d, 6)
+    if m >= 9 and memcmp(d + 6, b"000", 3) != 0:
+        r.township = _digits(d, 9)
+    if m >= 12 and memcmp(d + 9, b"000", 3) != 0:
+        r.village = _digits(d, 12)
+
+
+cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize_t lo, Py_ssize_t hi,
+                int64_t today, Row* rows, int64_t* start, int32_t* size, uint8_t* ids, uint8_t* ids18) noexcept nogil:
+    cdef Py_ssize_t x
+    cdef Row* r
+    cdef int64_t* st
+    cdef int32_t* sz
+    for x in range(lo, hi):
+        r = &rows[x]
+        st = &start[x * NFIELDS]
+        sz = &size[x * NFIELDS]
+        r.status = ST_OK
+        r.error = 0
+        if not _parse(p, ls[x], le[x], st, sz):
+            r.status = ST_SLOW
+            continue
+        if _blank(p, st[F_RECORD_ID], sz[F_RECORD_ID]):
+            r.error = 1
+        elif _blank(p, st[F_SOURCE], sz[F_SOURCE]):
+            r.error = 2
+        elif _blank(p, st[F_NAME], sz[F_NAME]):
+            r.error = 3
+        if r.error:
+            continue
+        if not (_clean_id(p, st[F_ID], sz[F_ID], &ids[x * ID_WIDTH], r)
+                and _birth(p, st[F_BIRTH], sz[F_BIRTH], r, today)
+                and _sex(p, st[F_SEX], sz[F_SEX], r)):
+            r.status = ST_SLOW
+            continue
+        _id_columns(&ids[x * ID_WIDTH], &ids18[x * 18], r, today)
+        _divisions(p, st[F_DIVISION], sz[F_DIVISION], r)
+
+
+ROW_DTYPE = np.dtype([
+    ("status", np.uint8), ("error", np.uint8), ("id_null", np.uint8), ("id_len", np.uint8),
+    ("id18_null", np.uint8), ("id_form", np.uint8), ("id_valid", np.uint8), ("other_document", np.uint8),
+    ("id_sex", np.int8), ("sex", np.int8), ("id18", np.int64), ("id_birth", np.int64), ("birth", np.int64),
+    ("county", np.int64), ("township", np.int64), ("village", np.int64),
+], align=True)
+
+
+class Scan:
+    """What ``scan`` found: per line a ``ROW_DTYPE`` record, the fields' spans, the cleaned IDs."""
+
+    def __init__(self, n):
+        self.rows = np.zeros(n, ROW_DTYPE)
+        self.start = np.zeros((n, NFIELDS), np.int64)
+        self.size = np.full((n, NFIELDS), -1, np.int32)
+        self.ids = np.zeros((n, ID_WIDTH), np.uint8)
+        self.ids18 = np.zeros((n, 18), np.uint8)
+
+
+ID_WIDTH_BYTES = ID_WIDTH
+FIELD_SLOTS = {"record_id": F_RECORD_ID, "source": F_SOURCE, "id_number": F_ID, "name": F_NAME,
+               "sex": F_SEX, "birth_date": F_BIRTH, "division_code": F_DIVISION}
+
+
+def scan(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+         Py_ssize_t lo, Py_ssize_t hi, int64_t today, out):
+    """Lines lo..hi into ``out`` (a ``Scan`` of every line); releases the GIL while it works."""
+    assert sizeof(Row) == ROW_DTYPE.itemsize
+    cdef uint8_t[::1] rows = out.rows.view(np.uint8).reshape(-1)
+    cdef int64_t[:, ::1] start = out.start
+    cdef int32_t[:, ::1] size = out.size
+    cdef uint8_t[:, ::1] ids = out.ids
+    cdef uint8_t[:, ::1] ids18 = out.ids18
+    if hi <= lo:
+        return
+    with nogil:
+        _scan(&buf[0], &starts[0], &ends[0], lo, hi, today, <Row*> &rows[0], &start[0, 0], &size[0, 0],
+              &ids[0, 0], &ids18[0, 0])
+
+
+# ---- Arrow strings: text columns handed to polars without a Python object per value ----------
+# The Arrow C data interface (https://arrow.apache.org/docs/format/CDataInterface.html): polars
+# takes any object with ``__arrow_c_array__`` (the PyCapsule interface) as a Series.
+
+
+cdef struct ArrowSchema:
+    const char* format
+    const char* name
+    const char* metadata
+    int64_t flags
+    int64_t n_children
+    ArrowSchema** children
+    ArrowSchema* dictionary
+    void (*release)(ArrowSchema*) noexcept nogil
+    void* private_data
+
+
+cdef struct ArrowArray:
+    int64_t length
+    int64_t null_count
+    int64_t offset
+    int64_t n_buffers
+    int64_t n_children
+    const void** buffers
+    ArrowArray** children
+    ArrowArray* dictionary
+    void (*release)(ArrowArray*) noexcept nogil
+    void* private_data
+
+
+cdef void _release_schema(ArrowSchema* s) noexcept nogil:
+    s.release = NULL
+
+
+cdef void _release_array(ArrowArray* a) noexcept nogil:
+    cdef void** buffers = <void**> a.private_data
+    if buffers != NULL:
+        free(buffers[0])
+        free(buffers[1])
+        free(buffers[2])
+        free(buffers)
+    a.release = NULL
+
+
+cdef void _drop_schema(object capsule) noexcept:
+    cdef ArrowSchema* s
+    if PyCapsule_IsValid(capsule, b"arrow_schema"):
+        s = <ArrowSchema*> PyCapsule_GetPointer(capsule, b"arrow_schema")
+        if s.release != NULL:
+            s.release(s)
+        free(s)
+
+
+cdef void _drop_array(object capsule) noexcept:
+    cdef ArrowArray* a
+    if PyCapsule_IsValid(capsule, b"arrow_array"):
+        a = <ArrowArray*> PyCapsule_GetPointer(capsule, b"arrow_array")
+        if a.release != NULL:
+            a.release(a)
+        free(a)
+
+
+cdef class ArrowStrings:
+    """A large-UTF-8 Arrow array built from byte spans; ``pl.Series(it)`` takes it over."""
+
+    cdef void** buffers  # validity, offsets, data: owned here until a consumer takes them
+    cdef int64_t length, nulls
+
+    def __dealloc__(self):
+        if self.buffers != NULL:
+            free(self.buffers[0])
+            free(self.buffers[1])
+            free(self.buffers[2])
+            free(self.buffers)
+
+    def __arrow_c_array__(self, requested_schema=None):
+        if self.buffers == NULL:
+            raise ValueError("this array was already taken")
+        cdef ArrowSchema* s = <ArrowSchema*> calloc(1, sizeof(ArrowSchema))
+        cdef ArrowArray* a = <ArrowArray*> calloc(1, sizeof(ArrowArray))
+        if s == NULL or a == NULL:
+            free(s)
+            free(a)
+            raise MemoryError()
+        s.format = b"U"
+        s.name = b""
+        s.flags = 2  # ARROW_FLAG_NULLABLE
+        s.release = _release_schema
+        a.length = self.length
+        a.null_count = self.nulls
+        a.n_buffers = 3
+        a.buffers = <const void**> self.buffers
+        a.private_data = self.buffers
+        a.release = _release_array
+        self.buffers = NULL
+        return PyCapsule_New(s, b"arrow_schema", _drop_schema), PyCapsule_New(a, b"arrow_array", _drop_array)
+
+
+def arrow_strings(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows):
+    """The spans base[start[r] : start[r] + size[r]] for r in rows (null where size < 0)."""
+    cdef Py_ssize_t n = rows.shape[0], x, r
+    cdef int64_t total = 0, nulls = 0, at = 0
+    cdef ArrowStrings out = ArrowStrings.__new__(ArrowStrings)
+    for x in range(n):
+        r = rows[x]
+        if size[r] > 0:
+            total += size[r]
+        elif size[r] < 0:
+            nulls += 1
+    cdef void** buffers = <void**> calloc(3, sizeof(void*))
+    if buffers == NULL:
+        raise MemoryError()
+    buffers[1] = malloc((n + 1) * sizeof(int64_t))
+    buffers[2] = malloc(total + 1)
+    if nulls:
+        buffers[0] = calloc((n + 7) // 8 + 1, 1)
+    out.buffers = buffers
+    out.length = n
+    out.nulls = nulls
+    if buffers[1] == NULL or buffers[2] == NULL or (nulls and buffers[0] == NULL):
+        raise MemoryError()
+    cdef int64_t* offsets = <int64_t*> buffers[1]
+    cdef uint8_t* data = <uint8_t*> buffers[2]
+    cdef uint8_t* valid = <uint8_t*> buffers[0]
+    cdef const uint8_t* b = &base[0] if base.shape[0] else NULL
+    with nogil:
+        for x in range(n):
+            r = rows[x]
+            offsets[x] = at
+            if size[r] > 0:
+                memcpy(data + at, b + start[r], size[r])
+                at += size[r]
+            if valid != NULL and size[r] >= 0:
+                valid[x >> 3] |= 1 << (x & 7)
+        offsets[n] = at
+    return out
