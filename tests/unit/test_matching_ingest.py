@@ -33,7 +33,13 @@ records = st.fixed_dictionaries(
         "record_id": st.one_of(texts, st.from_regex(r"[a-z]{2,6}-[0-9]{1,9}", fullmatch=True)),
         "source": st.one_of(texts, st.sampled_from(["mca.dibao", "mohrss.pension"])),
         "id_number": dirty_ids(),
-        "name": names,
+        "name": st.one_of(
+            names,
+            st.sampled_from(
+                ["沈香菊", "欧阳娜娜", "欧阳", "长孙无忌", "单于兰", "曾", "乐乐", "瀋陽", "张 伟", "王二小"]
+            ),
+            st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x4F00), min_size=1, max_size=7),
+        ),
         "birth_date": st.one_of(
             births,
             st.sampled_from(
@@ -79,7 +85,7 @@ def _line(record: dict[str, Any], form: str) -> bytes:
 
 def _reference(path: Path) -> pl.DataFrame:
     raw = pl.concat(list(read_file(path)))
-    usable = normalize(raw.filter(pl.col("error").is_null()), today=TODAY, names=False)
+    usable = normalize(raw.filter(pl.col("error").is_null()), today=TODAY)
     refused = raw.filter(pl.col("error").is_not_null()).select("line", "source", "record_id", "error")
     return pl.concat([refused, usable], how="diagonal_relaxed").sort("line")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.matching.engine.names import could_read_alike, fuzzy_syllable, name_keys
+from services.matching.engine.names import could_read_alike, fuzzy_syllable, name_keys, name_table
 
 
 def keys(raw: str):  # type: ignore[no-untyped-def]
@@ -68,3 +68,12 @@ def test_nothing_left_is_no_name() -> None:
     assert name_keys(None) is None
     assert name_keys("  ") is None
     assert name_keys("·") is None
+
+
+def test_characters_are_simplified_one_by_one_not_as_phrases() -> None:
+    """OpenCC's phrase table reads 沈香 as 沉香 (agarwood); in a name, 沈 is the surname Shen."""
+    assert name_keys("沈香菊").simple == "沈香菊"  # type: ignore[union-attr]
+    assert name_keys("沈香菊").phonetic == "shen xiangju"  # type: ignore[union-attr]
+    assert name_keys("瀋香菊").simple == "沈香菊"  # type: ignore[union-attr]
+    table = name_table(["沈香菊", "張偉", "瀋香菊"]).sort("name")
+    assert table.get_column("name_simple").to_list() == ["张伟", "沈香菊", "沈香菊"]

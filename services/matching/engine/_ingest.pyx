@@ -799,3 +799,201 @@ def arrow_strings(const uint8_t[::1] base, const int64_t[:] start, const int32_t
                 valid[x >> 3] |= 1 << (x & 7)
         offsets[n] = at
     return out
+
+
+cdef ArrowStrings _wrap(void** buffers, int64_t n, int64_t nulls):
+    cdef ArrowStrings out = ArrowStrings.__new__(ArrowStrings)
+    out.buffers = buffers
+    out.length = n
+    out.nulls = nulls
+    return out
+
+
+# ---- name keys of plain Chinese names (names.name_table's plain path), per character ----------
+# A plain name here: 1 to 6 CJK characters, each one that OpenCC t2s leaves as it is (``known``),
+# nothing else (no spaces, dots, Latin letters). Every other name goes to ``names.name_table``.
+
+cdef enum:
+    MAX_NAME = 6
+    MAX_SYLLABLE = 8
+
+
+cdef int _plain(const uint8_t* p, int64_t s, int32_t n, uint32_t* cps, const uint8_t* known) noexcept nogil:
+    """The code points of a plain name into cps (their count), 0 if the name is not plain."""
+    cdef int64_t i = s, end = s + n
+    cdef int k, m = 0
+    cdef uint32_t cp
+    if n <= 0:
+        return 0
+    while i < end:
+        if m == MAX_NAME or p[i] < 0xE3:  # CJK starts at E3 (U+3400) in UTF-8
+            return 0
+        cp = _decode(p + i, &k)
+        if k != 3 or not _cjk(cp) or not known[cp]:
+            return 0
+        cps[m] = cp
+        m += 1
+        i += 3
+    return m
+
+
+def name_chars(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows):
+    """Which BMP code points occur in names made only of CJK characters (1 to 6 of them)."""
+    out = np.zeros(0x10000, np.uint8)
+    cdef uint8_t[::1] seen = out
+    cdef uint8_t[::1] any_cjk = np.ones(0x10000, np.uint8)
+    cdef uint32_t cps[MAX_NAME]
+    cdef Py_ssize_t x, r
+    cdef int m, k
+    with nogil:
+        for x in range(rows.shape[0]):
+            r = rows[x]
+            m = _plain(&base[0], start[r], size[r], cps, &any_cjk[0])
+            for k in range(m):
+                seen[cps[k]] = 1
+    return out
+
+
+cdef struct Syllables:
+    const uint8_t* blob
+    const int32_t* offset  # per code point: its reading in blob
+    const uint8_t* length
+    const int32_t* fuzzy_offset
+    const uint8_t* fuzzy_length
+
+
+cdef int _join(Syllables* t, const uint32_t* cps, int count, bint fuzzy, uint8_t* out) noexcept nogil:
+    cdef int k, m = 0, size
+    cdef uint32_t cp
+    for k in range(count):
+        cp = cps[k]
+        size = t.fuzzy_length[cp] if fuzzy else t.length[cp]
+        memcpy(out + m, t.blob + (t.fuzzy_offset[cp] if fuzzy else t.offset[cp]), size)
+        m += size
+    return m
+
+
+cdef int _compare(const uint8_t* a, int na, const uint8_t* b, int nb) noexcept nogil:
+    cdef int k, c = memcmp(a, b, min(na, nb))
+    if c != 0:
+        return c
+    return na - nb
+
+
+cdef int _put(uint8_t* out, const uint8_t* first, int n1, const uint8_t* second, int n2) noexcept nogil:
+    """first, or "first second" when there is a second."""
+    memcpy(out, first, n1)
+    if n2 == 0:
+        return n1
+    out[n1] = 32
+    memcpy(out + n1 + 1, second, n2)
+    return n1 + 1 + n2
+
+
+def name_keys(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows,
+              const uint8_t[::1] known, const uint8_t[::1] blob, const int32_t[::1] offset,
+              const uint8_t[::1] length, const int32_t[::1] fuzzy_offset, const uint8_t[::1] fuzzy_length,
+              const int32_t[::1] special, const int32_t[:, ::1] compound):
+    """(simple, phonetic, fuzzy) as ``ArrowStrings``, null for a name that is not plain.
+
+    ``known``: code points t2s leaves alone, with their first reading (``offset``/``length`` in
+    ``blob``) and its near-homophone form (``fuzzy_*``); ``special``: per code point, the index
+    of its reading as a surname in ``offset``'s space (a code point ≥ 0x10000 standing for it),
+    -1 if none; ``compound``: rows (first, second, special index or -1) of two-character surnames."""
+    cdef Py_ssize_t n = rows.shape[0], x, r
+    cdef Syllables t
+    if base.shape[0] == 0 or blob.shape[0] == 0:
+        raise ValueError("no bytes or no syllables")
+    t.blob = &blob[0]
+    t.offset = &offset[0]
+    t.length = &length[0]
+    t.fuzzy_offset = &fuzzy_offset[0]
+    t.fuzzy_length = &fuzzy_length[0]
+    cdef void** simple = <void**> calloc(3, sizeof(void*))
+    cdef void** phonetic = <void**> calloc(3, sizeof(void*))
+    cdef void** fuzzy = <void**> calloc(3, sizeof(void*))
+    if simple == NULL or phonetic == NULL or fuzzy == NULL:
+        free(simple)
+        free(phonetic)
+        free(fuzzy)
+        raise MemoryError()
+    cdef ArrowStrings a = _wrap(simple, n, 0)
+    cdef ArrowStrings b = _wrap(phonetic, n, 0)
+    cdef ArrowStrings c = _wrap(fuzzy, n, 0)
+    cdef int width = 1 + MAX_NAME * MAX_SYLLABLE, k
+    simple[0] = calloc((n + 7) // 8 + 1, 1)
+    phonetic[0] = calloc((n + 7) // 8 + 1, 1)
+    fuzzy[0] = calloc((n + 7) // 8 + 1, 1)
+    simple[1] = malloc((n + 1) * sizeof(int64_t))
+    phonetic[1] = malloc((n + 1) * sizeof(int64_t))
+    fuzzy[1] = malloc((n + 1) * sizeof(int64_t))
+    simple[2] = malloc(n * 3 * MAX_NAME + 1)
+    phonetic[2] = malloc(n * width + 1)
+    fuzzy[2] = malloc(n * width + 1)
+    for k in range(3):
+        if simple[k] == NULL or phonetic[k] == NULL or fuzzy[k] == NULL:
+            raise MemoryError()
+    cdef uint8_t* valid = <uint8_t*> simple[0]
+    cdef int64_t* so = <int64_t*> simple[1]
+    cdef int64_t* po = <int64_t*> phonetic[1]
+    cdef int64_t* fo = <int64_t*> fuzzy[1]
+    cdef uint8_t* sd = <uint8_t*> simple[2]
+    cdef uint8_t* pd = <uint8_t*> phonetic[2]
+    cdef uint8_t* fd = <uint8_t*> fuzzy[2]
+    cdef int64_t s_at = 0, p_at = 0, f_at = 0, nulls = 0
+    cdef uint32_t cps[MAX_NAME]
+    cdef uint32_t sur[1]
+    cdef uint8_t sp[MAX_SYLLABLE * 2]
+    cdef uint8_t sf[MAX_SYLLABLE * 2]
+    cdef uint8_t gp[MAX_NAME * MAX_SYLLABLE]
+    cdef uint8_t gf[MAX_NAME * MAX_SYLLABLE]
+    cdef int m, w, q, nsp, nsf, ngp, ngf, cmp
+    cdef int32_t reading
+    with nogil:
+        for x in range(n):
+            r = rows[x]
+            so[x] = s_at
+            po[x] = p_at
+            fo[x] = f_at
+            m = _plain(&base[0], start[r], size[r], cps, &known[0])
+            if m == 0:
+                nulls += 1
+                continue
+            valid[x >> 3] |= 1 << (x & 7)
+            memcpy(sd + s_at, &base[start[r]], size[r])
+            s_at += size[r]
+            w = 1
+            reading = special[cps[0]]
+            if m >= 3:
+                for q in range(compound.shape[0]):
+                    if compound[q, 0] == <int32_t> cps[0] and compound[q, 1] == <int32_t> cps[1]:
+                        w = 2
+                        reading = compound[q, 2]
+                        break
+            if reading >= 0:
+                sur[0] = <uint32_t> reading
+                nsp = _join(&t, sur, 1, False, sp)
+                nsf = _join(&t, sur, 1, True, sf)
+            else:
+                nsp = _join(&t, cps, w, False, sp)
+                nsf = _join(&t, cps, w, True, sf)
+            ngp = _join(&t, cps + w, m - w, False, gp)
+            ngf = _join(&t, cps + w, m - w, True, gf)
+            if ngp == 0:
+                p_at += _put(pd + p_at, sp, nsp, gp, 0)
+                f_at += _put(fd + f_at, sf, nsf, gf, 0)
+                continue
+            cmp = _compare(sp, nsp, gp, ngp)
+            if cmp < 0 or (cmp == 0 and _compare(sf, nsf, gf, ngf) <= 0):
+                p_at += _put(pd + p_at, sp, nsp, gp, ngp)
+                f_at += _put(fd + f_at, sf, nsf, gf, ngf)
+            else:
+                p_at += _put(pd + p_at, gp, ngp, sp, nsp)
+                f_at += _put(fd + f_at, gf, ngf, sf, nsf)
+        so[n] = s_at
+        po[n] = p_at
+        fo[n] = f_at
+    memcpy(phonetic[0], simple[0], (n + 7) // 8 + 1)
+    memcpy(fuzzy[0], simple[0], (n + 7) // 8 + 1)
+    a.nulls = b.nulls = c.nulls = nulls
+    return a, b, c

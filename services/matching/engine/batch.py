@@ -129,7 +129,7 @@ def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFr
     norm = (
         pl.concat(norms) if norms else normalize(pl.DataFrame(schema={"record_id": pl.String}), names=False)
     )
-    return records, add_name_keys(norm)
+    return records, norm if "name_simple" in norm.columns else add_name_keys(norm)
 
 
 def _positions(norm: pl.DataFrame, refs: list[RecordRef]) -> dict[RecordRef, int]:

@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from services.matching.engine.names import KEY_SCHEMA, name_table, plain_tables
 from services.matching.engine.ndjson import checked, slow_lines
 from services.matching.engine.normalize import normalize, other_document_number
 
@@ -35,8 +36,10 @@ except ImportError:  # pragma: no cover - an install without the compiled part
 COLUMNS = (
     *("line", "source", "record_id", "error", "name", "id_text", "_id18", "_id_form", "id18", "id_valid"),
     *("id_birth", "id_sex", "birth", "sex", "county", "township", "village"),
+    *("name_simple", "name_phonetic", "name_fuzzy", "name_latin"),
 )
 I64 = NDArray[np.int64]
+NAME_KEYS = [c for c in KEY_SCHEMA if c != "name"]
 
 
 def available() -> bool:
@@ -71,7 +74,7 @@ def read_normalised(
     rest = np.flatnonzero(scan.rows["status"] != _ingest.OK)
     lines = [data[starts[k] : ends[k]].tobytes() for k in rest.tolist()]
     reference = checked(slow_lines(lines), 0).with_columns(pl.Series("line", rest + 1))
-    reference = normalize(reference, today=day, names=False).select(frame.columns).cast(frame.schema)
+    reference = normalize(reference, today=day).select(frame.columns).cast(frame.schema)
     return pl.concat([frame, reference]).sort("line")
 
 
@@ -131,4 +134,33 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
         .then(pl.col("_id18_value"))
         .alias("id18")
     )
-    return frame.with_columns(*nonzero, id18).select(COLUMNS)
+    frame = frame.with_columns(*nonzero, id18, *_name_keys(data, scan, rows))
+    return _other_names(frame).select(COLUMNS)
+
+
+def _name_keys(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> list[pl.Series]:
+    """The keys of plain Chinese names, compiled (``_ingest.name_keys``); null for the others."""
+    start, size = scan.start[:, _ingest.FIELD_SLOTS["name"]], scan.size[:, _ingest.FIELD_SLOTS["name"]]
+    if len(rows) == 0:
+        return [pl.Series(c, [], pl.String) for c in ("name_simple", "name_phonetic", "name_fuzzy")]
+    tables = plain_tables(_ingest.name_chars(data, start, size, rows))
+    keys = _ingest.name_keys(data, start, size, rows, *tables)
+    return [
+        pl.Series(k).alias(c)
+        for c, k in zip(("name_simple", "name_phonetic", "name_fuzzy"), keys, strict=True)
+    ]
+
+
+def _other_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """Names the compiled pass did not key (traditional characters, Latin script, dots …) keyed by
+    ``names.name_table``, once per distinct name, and put in their rows."""
+    plain = pl.col("name_simple").is_not_null()
+    frame = frame.with_columns(pl.when(plain).then(False).alias("name_latin"))
+    todo = frame.select(pl.arg_where(~plain & pl.col("name").is_not_null())).to_series()
+    if len(todo) == 0:
+        return frame
+    names = frame.get_column("name").gather(todo)
+    keys = names.to_frame().join(
+        name_table(names.unique().to_list()), on="name", how="left", maintain_order="left"
+    )
+    return frame.with_columns(frame.get_column(c).scatter(todo, keys.get_column(c)) for c in NAME_KEYS)

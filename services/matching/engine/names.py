@@ -2,7 +2,9 @@
 
 A raw name becomes a ``NameKeys``:
 - ``simple``: the name as compared for "the same characters": traditional → simplified (OpenCC
-  ``t2s``), full-width → ASCII (NFKC), spaces and middle dots (· • ． ・) dropped; Latin-script names
+  ``t2s``, character by character: a name is not a phrase — OpenCC's phrase table would turn the
+  surname 沈 of 沈香菊 into 沉, for 沉香 "agarwood"), full-width → ASCII (NFKC), spaces and middle
+  dots (· • ． ・) dropped; Latin-script names
   lower-cased with their words sorted ("SMITH, John" = "john smith").
 - ``phonetic``: toneless pinyin of a Chinese name, in words: surname, then given name, with the
   surname's own reading (曾 zeng, 单 shan …); the parts of a dotted minority name each a word.
@@ -23,8 +25,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import opencc
 import polars as pl
+from numpy.typing import NDArray
 from pypinyin import Style, pinyin
 
 _T2S = opencc.OpenCC("t2s")
@@ -96,6 +100,20 @@ def _keep_lower(s: str) -> Any:
 
 
 @lru_cache(maxsize=65536)
+def simplified_char(ch: str) -> str:
+    """OpenCC t2s of one character on its own."""
+    return str(_T2S.convert(ch))
+
+
+def simplified_chars(chars: list[str]) -> list[str]:
+    """``simplified_char`` of many characters in one OpenCC call (a line each: no phrase spans two)."""
+    if not chars:
+        return []
+    out = _T2S.convert("\n".join(c if c != "\n" else " " for c in chars)).split("\n")
+    return [c if c == "\n" else s for c, s in zip(chars, out, strict=True)]
+
+
+@lru_cache(maxsize=65536)
 def char_readings(ch: str) -> tuple[str, ...]:
     """Toneless readings of one character, the common one first; a non-Han character as itself."""
     got = pinyin(ch, heteronym=True, style=Style.NORMAL, errors=_keep_lower)
@@ -152,7 +170,7 @@ def name_keys(raw: str | None) -> NameKeys | None:
         if not words:
             return None
         return _keys(" ".join(sorted(words)), [(w,) for w in words], True)  # fuzzy: initial and final
-    parts = [p for p in _DOTS.split(_T2S.convert(text)) if p]
+    parts = [p for p in _DOTS.split("".join(map(simplified_char, text))) if p]
     simple = "".join(parts)
     if len(parts) > 1 and all(len(p) > 1 for p in parts):  # 阿依古丽·买买提: one word per part
         return _keys(simple, [_syllables(p, False) for p in parts], False)
@@ -185,8 +203,10 @@ def name_table(names: list[str]) -> pl.DataFrame:
     (Latin script, dotted minority names, anything unusual) go through ``name_keys``.
     """
     text = pl.Series("name", names, pl.String).str.normalize("NFKC").str.strip_chars()
-    joined = _T2S.convert("\n".join(text.str.replace_all("\n", " ").fill_null("").to_list()))
-    simple = pl.Series(joined.split("\n") if names else [], dtype=pl.String)
+    chars = sorted(set("".join(text.drop_nulls().to_list())))
+    changed = {c: s for c, s in zip(chars, simplified_chars(chars), strict=True) if s != c}
+    simple = text.str.replace_many(list(changed), list(changed.values())) if changed else text
+    simple = simple.fill_null("")
     parts = simple.str.replace_all(_DOTS.pattern, " ").str.strip_chars(" ").str.split(" ")
     one_word_each = (parts.list.len() > 1) & (parts.list.eval(pl.element().str.len_chars()).list.min() > 1)
     frame = pl.DataFrame(
@@ -206,6 +226,63 @@ def name_table(names: list[str]) -> pl.DataFrame:
         schema=KEY_SCHEMA,
     )
     return pl.concat([_plain_keys(plain), rest])
+
+
+MAX_SYLLABLE_BYTES = 8  # the compiled reader's room per syllable (the longest pinyin has 6)
+
+
+def plain_tables(seen: NDArray[np.uint8]) -> tuple[NDArray[Any], ...]:
+    """What the compiled reader (``_ingest.name_keys``) needs to key plain names itself.
+
+    ``seen``: a flag per BMP code point found in a name. Returns (known, blob, offset, length,
+    fuzzy_offset, fuzzy_length, special, compound): ``known`` flags the characters t2s leaves as
+    they are, whose first reading (and its near-homophone form) lie in ``blob``; surname
+    readings (``SURNAME_READINGS``) take slots from 0x10000 on; ``compound`` lists the
+    two-character surnames (first, second, their reading's slot or -1).
+    """
+    chars = [chr(c) for c in np.flatnonzero(seen).tolist()]
+    simplified = simplified_chars(chars)
+    specials = [k for k in SURNAME_READINGS if _CJK.match(k)]
+    size = 0x10000 + len(specials)
+    known = np.zeros(0x10000, np.uint8)
+    offset, fuzzy_offset = np.zeros(size, np.int32), np.zeros(size, np.int32)
+    length, fuzzy_length = np.zeros(size, np.uint8), np.zeros(size, np.uint8)
+    blob = bytearray(b" ")
+    slots: dict[str, int] = {}
+
+    def put(slot: int, reading: str) -> None:
+        for where, size_of, text in (
+            (offset, length, reading),
+            (fuzzy_offset, fuzzy_length, fuzzy_syllable(reading)),
+        ):
+            raw = text.encode()
+            where[slot], size_of[slot] = len(blob), len(raw)
+            blob.extend(raw)
+
+    for ch, simple in zip(chars, simplified, strict=True):
+        reading = char_readings(ch)[0]
+        if simple == ch and len(reading.encode()) <= MAX_SYLLABLE_BYTES:
+            known[ord(ch)] = 1
+            put(ord(ch), reading)
+    special = np.full(0x10000, -1, np.int32)
+    for k, surname in enumerate(specials):
+        slots[surname] = 0x10000 + k
+        put(0x10000 + k, SURNAME_READINGS[surname])
+        if len(surname) == 1:
+            special[ord(surname)] = 0x10000 + k
+    compound = np.asarray(
+        [(ord(c[0]), ord(c[1]), slots.get(c, -1)) for c in sorted(COMPOUND_SURNAMES)], np.int32
+    ).reshape(-1, 3)
+    return (
+        known,
+        np.frombuffer(bytes(blob), np.uint8),
+        offset,
+        length,
+        fuzzy_offset,
+        fuzzy_length,
+        special,
+        compound,
+    )
 
 
 def _plain_keys(frame: pl.DataFrame) -> pl.DataFrame:
