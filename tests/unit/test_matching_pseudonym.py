@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.matching.engine.pseudonym import as_text, siphash24
+from services.matching.engine.pseudonym import as_text, as_text_numpy, siphash24, siphash24_numpy
 
 M = (1 << 64) - 1
 
@@ -60,3 +60,11 @@ def test_numpy_and_plain_agree_and_keys_look_like_keys() -> None:
     keys = as_text(got).to_list()
     assert len(set(keys)) == 1000 and all(len(k) == 17 and k[0] == "P" for k in keys)
     assert keys[0] == "P" + f"{int(got[0]):016x}"
+
+
+def test_the_compiled_keys_equal_the_numpy_reference() -> None:
+    values = np.random.default_rng(5).integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64)
+    values[:3] = [0, 1, 2**64 - 1]
+    secret = bytes(range(16))
+    assert np.array_equal(siphash24(values, secret), siphash24_numpy(values, secret))
+    assert as_text(values).to_list() == as_text_numpy(values).to_list()

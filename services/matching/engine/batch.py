@@ -116,7 +116,11 @@ def prepare(frames: Iterable[pl.DataFrame], clock: Stopwatch) -> tuple[pl.DataFr
     parts, norms = [], []
     for frame in frames:
         parts.append(frame.select("line", "source", "record_id", "error"))
-        usable = frame.filter(pl.col("error").is_null())
+        usable = (
+            frame
+            if frame.get_column("error").null_count() == frame.height
+            else frame.filter(pl.col("error").is_null())
+        )
         norms.append(usable if "id18" in frame.columns else normalize(usable, names=False))
         clock.lap("read", f"{sum(p.height for p in parts):,} records")
     records = (
@@ -153,7 +157,7 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     if norm.height == 0:
         return pl.Series("person_key", [], pl.String)
     valid = norm.get_column("id_valid").to_numpy()
-    order = sort_order(labels, ~valid)  # per label: a record with a valid ID first
+    order = sort_order(labels * 2 + ~valid)  # per label: a record with a valid ID first
     first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
     by_id = valid[first]
     value = np.zeros(len(first), np.uint64)

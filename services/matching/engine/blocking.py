@@ -236,9 +236,9 @@ def repair_candidate_ids(texts: list[str]) -> tuple[I64, I64]:
 
 def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     """Pairs (typo record, record whose valid ID repairs it), plus (typo id18, repaired id18)."""
-    mask = (~frame.get_column("id_valid")) & frame.get_column("_id18").str.contains(r"^[\dX]{18}$").fill_null(
-        False
-    )
+    mask = (
+        ~frame.get_column("id_valid") & frame.get_column("_id18").is_not_null()
+    )  # 18 digits (or X) whenever set
     typo_at = np.flatnonzero(mask.to_numpy())
     texts = frame.get_column("_id18").gather(typo_at).to_list()
     found, repaired = repair_candidate_ids(texts) if texts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -248,6 +248,8 @@ def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     valid_rows = np.flatnonzero(valid)
     by_id = valid_rows[sort_order(ids[valid_rows])]
     sorted_ids = ids[by_id]
+    asked = np.argsort(repaired, kind="stable")  # sorted queries: each search starts where the last ended
+    typo_rows, repaired = typo_rows[asked], repaired[asked]
     lo = np.searchsorted(sorted_ids, repaired, "left")
     hi = np.searchsorted(sorted_ids, repaired, "right")
     exists = hi > lo

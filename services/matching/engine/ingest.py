@@ -17,6 +17,7 @@ from __future__ import annotations
 import mmap
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -93,29 +94,25 @@ def _text(base: NDArray[np.uint8], start: NDArray[np.int64], size: NDArray[np.in
 
 
 def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFrame:
-    everything = len(rows) == len(scan.rows)
-    r = scan.rows if everything else scan.rows[rows]
+    r = scan.rows if len(rows) == len(scan.rows) else scan.rows[rows]
     slot = _ingest.FIELD_SLOTS
     n_all = len(scan.rows)
-    ids = scan.ids.reshape(-1)
     id_size = np.where(scan.rows["id_null"] == 1, -1, scan.rows["id_len"].astype(np.int32))
     id18_size = np.where(scan.rows["id18_null"] == 1, -1, 18).astype(np.int32)
-
-    def text(field: str) -> pl.Series:
-        return _text(data, scan.start[:, slot[field]], scan.size[:, slot[field]], rows)
-
-    ints = ("id_birth", "birth", "county", "township", "village")
-    frame = pl.DataFrame(
-        {
+    spans = {
+        f: (data, scan.start[:, slot[f]], scan.size[:, slot[f]]) for f in ("source", "record_id", "name")
+    }
+    spans["id_text"] = (scan.ids.reshape(-1), np.arange(n_all) * _ingest.ID_WIDTH_BYTES, id_size)
+    spans["_id18"] = (scan.ids18.reshape(-1), np.arange(n_all) * 18, id18_size)
+    with ThreadPoolExecutor(2) as pool:  # the compiled loops let go of the GIL: both cores work
+        names = pool.submit(_name_keys, data, scan, rows)
+        texts = {c: pool.submit(_text, *span, rows) for c, span in spans.items()}
+        ints = ("id_birth", "birth", "county", "township", "village")
+        numbers = {
             "line": rows + 1,
-            "source": text("source"),
-            "record_id": text("record_id"),
             "error": pl.Series(r["error"]).replace_strict(
                 dict(enumerate(_ingest.ERROR_CODES)), return_dtype=pl.String
             ),
-            "name": text("name"),
-            "id_text": _text(ids, np.arange(n_all) * _ingest.ID_WIDTH_BYTES, id_size, rows),
-            "_id18": _text(scan.ids18.reshape(-1), np.arange(n_all) * 18, id18_size, rows),
             "_id_form": r["id_form"],
             "_id18_value": r["id18"],
             "_id18_known": r["id18_null"] == 0,
@@ -125,7 +122,8 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
             "sex": r["sex"],
             **{c: r[c] for c in ints},
         }
-    )
+        frame = pl.DataFrame({**numbers, **{c: t.result() for c, t in texts.items()}})
+        keys = names.result()
     nonzero = [pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in (*ints, "id_sex", "sex")]
     id18 = (
         pl.when(pl.col("_other"))
@@ -134,8 +132,7 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
         .then(pl.col("_id18_value"))
         .alias("id18")
     )
-    frame = frame.with_columns(*nonzero, id18, *_name_keys(data, scan, rows))
-    return _other_names(frame).select(COLUMNS)
+    return _other_names(frame.with_columns(*nonzero, id18, *keys)).select(COLUMNS)
 
 
 def _name_keys(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> list[pl.Series]:

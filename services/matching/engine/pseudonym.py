@@ -15,6 +15,11 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+try:  # compiled at install (setup.py)
+    import services.matching.engine._pseudonym as _compiled
+except ImportError:  # pragma: no cover - an install without the compiled part
+    _compiled = None
+
 U64 = NDArray[np.uint64]
 DEFAULT_SECRET = b"snx-person-key/1"
 
@@ -24,7 +29,17 @@ def _rotl(x: U64, bits: int) -> U64:
 
 
 def siphash24(message: U64, secret: bytes = DEFAULT_SECRET) -> U64:
-    """SipHash-2-4 of each 8-byte message (a uint64, little-endian bytes) under a 16-byte key."""
+    """SipHash-2-4 of each 8-byte message (a uint64, little-endian bytes) under a 16-byte key
+    (compiled, ``_pseudonym``; ``siphash24_numpy`` when it was not built)."""
+    if _compiled is None:
+        return siphash24_numpy(message, secret)
+    k0, k1 = int.from_bytes(secret[:8], "little"), int.from_bytes(secret[8:16], "little")
+    out: U64 = _compiled.siphash24(np.ascontiguousarray(message, np.uint64), k0, k1)
+    return out
+
+
+def siphash24_numpy(message: U64, secret: bytes = DEFAULT_SECRET) -> U64:
+    """``siphash24`` in numpy: the reference."""
     k0 = np.uint64(int.from_bytes(secret[:8], "little"))
     k1 = np.uint64(int.from_bytes(secret[8:16], "little"))
     m = message.astype(np.uint64)
@@ -67,7 +82,15 @@ def reference_key(reference: str) -> int:
 
 
 def as_text(values: U64) -> pl.Series:
-    """``P`` and 16 hexadecimal digits per value (built in numpy and polars, no Python loop)."""
+    """``P`` and 16 hexadecimal digits per value."""
+    if _compiled is None:
+        return as_text_numpy(values)
+    keys = _compiled.hex_keys(np.ascontiguousarray(values, np.uint64))
+    return pl.Series("person_key", keys, pl.Binary).cast(pl.String)
+
+
+def as_text_numpy(values: U64) -> pl.Series:
+    """``as_text`` in numpy and polars (no Python loop): the reference."""
     digits = np.frombuffer(values.astype(">u8").tobytes().hex().encode(), dtype="S16")
     hexes = pl.Series("person_key", digits, pl.Binary).cast(pl.String)
     return pl.select(pl.lit("P") + hexes).to_series().alias("person_key")
