@@ -164,3 +164,29 @@ def test_the_compiled_keys_are_the_reference_keys() -> None:
     for rule in blocking.RULES:
         assert np.array_equal(got[rule], want[rule]), rule
         assert (got[rule] == 0).any() and (got[rule] != 0).any()
+
+
+def test_the_compiled_birth_levels_are_the_reference_levels() -> None:
+    from services.matching.engine import compare
+
+    assert compare._compiled is not None, "the compiled part (setup.py) was not built"
+    rng = np.random.default_rng(8)
+    n = 20000
+    base = rng.integers(19300101, 20201231, n)
+    day_month = base // 10000 * 10000 + base % 100 * 100 + base // 100 % 100  # swapped
+    digit = base + 10 ** rng.integers(0, 8, n)  # one digit changed (mostly)
+    transposed = np.array([int(str(b)[:k] + str(b)[k + 1] + str(b)[k] + str(b)[k + 2 :]) for b, k in
+                           zip(base.tolist(), rng.integers(0, 7, n).tolist(), strict=True)])  # fmt: skip
+    kinds = np.stack(
+        [base, day_month, digit, transposed, rng.integers(19300101, 20201231, n), np.zeros(n, int)]
+    )
+    birth = np.r_[base, kinds[rng.integers(0, 6, n), np.arange(n)]]
+    id_birth = np.r_[np.where(rng.random(n) < 0.5, 0, base), kinds[rng.integers(0, 6, n), np.arange(n)]]
+    cols = replace(
+        compare.Columns.from_rows([]), birth=birth.astype(np.int64), id_birth=id_birth.astype(np.int64)
+    )
+    i, j = np.arange(n), np.arange(n, 2 * n)
+    got = compare.compare_birth(cols, i, j)
+    want = compare.compare_birth_numpy(cols, i, j)
+    assert np.array_equal(got, want)
+    assert set(np.unique(want).tolist()) == {0, 1, 2, 3, 4}  # every level was met

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,11 +83,15 @@ def candidate_pairs(
     n = norm.height
     found_i, found_j, stats = [], [], {}
     open_ = ~cols.id_valid
-    for rule, keys in blocking.key_hashes(cols).items():
-        i, j, skipped = blocking.pairs_in_blocks(keys, open_=None if rule == "id" else open_)
-        found_i.append(i)
-        found_j.append(j)
-        stats[rule] = {"pairs": len(i), "blocks_skipped": skipped}
+    rules = blocking.key_hashes(cols)
+    with ThreadPoolExecutor(2) as pool:  # the compiled block pairing lets go of the GIL
+        blocks = pool.map(
+            lambda rule: blocking.pairs_in_blocks(rules[rule], open_=None if rule == "id" else open_), rules
+        )
+        for rule, (i, j, skipped) in zip(rules, blocks, strict=True):
+            found_i.append(i)
+            found_j.append(j)
+            stats[rule] = {"pairs": len(i), "blocks_skipped": skipped}
     left, right = typo, cand
     found_i.append(np.minimum(left, right))
     found_j.append(np.maximum(left, right))

@@ -21,6 +21,11 @@ from rapidfuzz.process import cpdist
 
 from services.matching.engine.names import could_read_alike
 
+try:  # compiled at install (setup.py)
+    import services.matching.engine._compare as _compiled
+except ImportError:  # pragma: no cover - an install without the compiled part
+    _compiled = None
+
 I64 = NDArray[np.int64]
 Levels = NDArray[np.int8]
 
@@ -257,7 +262,17 @@ def _birth_level(a: I64, b: I64) -> Levels:
 
 
 def compare_birth(c: Columns, i: I64, j: I64) -> Levels:
-    """The best agreement among the raw birth dates and the dates inside valid IDs."""
+    """The best agreement among the raw birth dates and the dates inside valid IDs (compiled,
+    ``_compare.birth_levels``; ``compare_birth_numpy`` when it was not built)."""
+    if _compiled is None:
+        return compare_birth_numpy(c, i, j)
+    contiguous = [np.ascontiguousarray(x, np.int64) for x in (c.birth, c.id_birth, i, j)]
+    levels: Levels = _compiled.birth_levels(*contiguous)
+    return levels
+
+
+def compare_birth_numpy(c: Columns, i: I64, j: I64) -> Levels:
+    """``compare_birth`` in numpy: the reference."""
     mine, theirs = (c.birth[i], c.id_birth[i]), (c.birth[j], c.id_birth[j])
     a = np.concatenate([x for x in mine for _ in theirs])  # the four combinations in one call
     b = np.concatenate([y for _ in mine for y in theirs])
