@@ -56,3 +56,28 @@ def test_components_of_chains_and_stars() -> None:
     b = np.array([1, 2, 3, 4, 7, 8], np.int64)
     label = components(10, a, b)
     assert label.tolist() == [0, 0, 0, 0, 4, 4, 6, 6, 6, 9]
+
+
+def test_the_compiled_anchor_start_is_the_reference() -> None:
+    from services.matching.engine import cluster as module
+
+    assert module.first_rows is not None, "the compiled part (setup.py) was not built"
+    rng = np.random.default_rng(4)
+    for n, distinct in ((0, 1), (1, 2), (5000, 300), (20000, 20000)):
+        anchor = np.where(rng.random(n) < 0.2, 0, rng.integers(1, distinct + 1, n) * 10**12).astype(np.int64)
+        _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
+        want = np.where(anchor != 0, first[inverse], np.arange(n))
+        assert np.array_equal(module.same_anchor_start(anchor), want)
+
+
+def test_the_compiled_best_edges_are_the_reference() -> None:
+    from services.matching.engine import batch, blocking
+
+    assert blocking.best_edges is not None
+    rng = np.random.default_rng(6)
+    n, m = 3000, 9000
+    i = rng.integers(0, n - 1, m)
+    j = i + rng.integers(1, 50, m).clip(max=n - 1 - i)
+    p = rng.choice([0.1, 0.5, 0.9, 0.99], m)  # many ties
+    mask = rng.random(m) < 0.7
+    assert np.array_equal(batch._best_edge(n, i, j, p, mask), batch._best_edge_numpy(n, i, j, p, mask))

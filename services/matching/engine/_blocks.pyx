@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Blocking's inner loop, compiled: the pairs of records that share a key.
+"""Blocking's and clustering's inner loops, compiled: the pairs of records that share a key (and
+``first_rows``, ``best_edges`` for clustering, ``rule_keys`` for the keys).
 
 ``blocking.pairs_in_blocks_numpy`` is the reference; this does the same without a sort of the
 whole column (most of blocking's time was sorting 1.4 M keys per rule): rows are spread over 65,536
@@ -169,4 +170,69 @@ def rule_keys(
             keys[4, r] = _key(5, parts, 2)
             parts[0], parts[1], parts[2] = phonetic[r], <uint64_t> county[r], <uint64_t> (b // 10000)
             keys[5, r] = _key(6, parts, 3)
+    return out
+
+
+def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask):
+    """Per row, the first row (lowest index) with its key among the rows where ``mask`` holds;
+    a row outside ``mask`` or with key 0 is its own. Keys must be well spread (hashes): they are
+    partitioned by their top bits, as ``block_pairs`` does."""
+    cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
+    out = np.arange(n, dtype=np.int64)
+    cdef int64_t[::1] o = out
+    cdef int64_t* offset = <int64_t*> calloc(parts + 1, sizeof(int64_t))
+    cdef int64_t* fill = <int64_t*> malloc((parts + 1) * sizeof(int64_t))
+    cdef Entry* entries = <Entry*> malloc((n + 1) * sizeof(Entry))
+    if not (offset and fill and entries):
+        free(offset); free(fill); free(entries)
+        raise MemoryError()
+    cdef Py_ssize_t r, p, x, first, last, m = 0
+    cdef uint64_t k
+    try:
+        with nogil:
+            for r in range(n):
+                k = keys[r]
+                if k != 0 and mask[r]:
+                    offset[(k >> (64 - BITS)) + 1] += 1
+                    m += 1
+            for p in range(parts):
+                offset[p + 1] += offset[p]
+                fill[p] = offset[p]
+            for r in range(n):  # rows stay in row order inside each partition
+                k = keys[r]
+                if k != 0 and mask[r]:
+                    p = k >> (64 - BITS)
+                    entries[fill[p]].key = k
+                    entries[fill[p]].row = r
+                    fill[p] += 1
+            for p in range(parts):
+                if offset[p + 1] - offset[p] > 1:
+                    _sort_by_key(&entries[offset[p]], offset[p + 1] - offset[p])
+            first = 0
+            while first < m:  # a run of one key: its first entry has the lowest row
+                last = first + 1
+                while last < m and entries[last].key == entries[first].key:
+                    o[entries[last].row] = entries[first].row
+                    last += 1
+                first = last
+        return out
+    finally:
+        free(offset); free(fill); free(entries)
+
+
+def best_edges(Py_ssize_t n, const int64_t[::1] i, const int64_t[::1] j, const double[::1] p,
+               const unsigned char[::1] mask):
+    """Per record, the index of its most probable pair among those where ``mask`` holds (-1 if
+    none); ties go as ``batch._best_edge_numpy``'s stable sort leaves them: to the last pair in
+    the order i-sides first, then j-sides."""
+    cdef Py_ssize_t m = i.shape[0], k, side, r
+    out = np.full(n, -1, np.int64)
+    cdef int64_t[::1] best = out
+    with nogil:
+        for side in range(2):
+            for k in range(m):
+                if mask[k]:
+                    r = i[k] if side == 0 else j[k]
+                    if best[r] < 0 or p[k] >= p[best[r]]:
+                        best[r] = k
     return out

@@ -162,8 +162,12 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     if norm.height == 0:
         return pl.Series("person_key", [], pl.String)
     valid = norm.get_column("id_valid").to_numpy()
-    order = sort_order(labels * 2 + ~valid)  # per label: a record with a valid ID first
-    first = order[np.r_[True, labels[order][1:] != labels[order][:-1]]]
+    n, rows = len(labels), np.arange(len(labels))
+    first_any, first_valid = np.full(n, n), np.full(n, n)
+    np.minimum.at(first_any, labels, rows)
+    np.minimum.at(first_valid, labels[valid], rows[valid])
+    present = np.flatnonzero(first_any < n)  # the labels in use, ascending
+    first = np.where(first_valid[present] < n, first_valid[present], first_any[present])  # a valid ID first
     by_id = valid[first]
     value = np.zeros(len(first), np.uint64)
     ids = norm.get_column("id18").fill_null(0).to_numpy()  # Int64: nulls would make it float
@@ -171,13 +175,23 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     reference = pl.col("source") + "\x1f" + pl.col("record_id")
     refs = norm.select(reference.gather(first[~by_id])).to_series()  # only these need their reference
     value[~by_id] = [reference_key(r) for r in refs.to_list()]
-    slot = np.zeros(len(labels), np.int64)
-    slot[labels[first]] = np.arange(len(first))
+    slot = np.zeros(n, np.int64)
+    slot[present] = np.arange(len(first))
     return as_text(value).gather(slot[labels])
 
 
 def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:
-    """Per record, the index of its highest-probability pair among ``mask`` (-1 if none)."""
+    """Per record, the index of its highest-probability pair among ``mask`` (-1 if none);
+    compiled (``_blocks.best_edges``) when built."""
+    if blocking.best_edges is None:
+        return _best_edge_numpy(n, i, j, p, mask)
+    contiguous = [np.ascontiguousarray(x) for x in (i, j, p)]
+    best: I64 = blocking.best_edges(n, *contiguous, np.ascontiguousarray(mask).view(np.uint8))
+    return best
+
+
+def _best_edge_numpy(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:
+    """``_best_edge`` in numpy: the reference."""
     k = np.flatnonzero(mask)
     best = np.full(n, -1, np.int64)
     if len(k) == 0:

@@ -30,9 +30,11 @@ from services.matching.engine.compare import Columns
 from shared.codes.idnumber import WEIGHTS, repair_candidates
 
 try:  # compiled at install (setup.py); without a C compiler the numpy reference does the work
+    from services.matching.engine._blocks import best_edges as best_edges  # re-exported: clustering's
     from services.matching.engine._blocks import block_pairs, rule_keys
+    from services.matching.engine._blocks import first_rows as first_rows
 except ImportError:  # pragma: no cover - an install without the compiled part
-    block_pairs = rule_keys = None
+    best_edges = block_pairs = first_rows = rule_keys = None
 
 MAX_BLOCK = 400
 I64 = NDArray[np.int64]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from services.matching.engine.arrays import sort_order
+from services.matching.engine.blocking import first_rows, mix
 
 AMBIGUOUS_BITS = 4.0
 I64 = NDArray[np.int64]
@@ -75,6 +75,18 @@ def components(n: int, a: I64, b: I64) -> I64:
     return label
 
 
+def same_anchor_start(anchor: I64) -> I64:
+    """Per record, the first record with its anchor (itself when it has none): the records of one
+    valid ID are one person from the start. Compiled (``_blocks.first_rows``) when built."""
+    if first_rows is None:
+        _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
+        start: I64 = np.where(anchor != 0, first[inverse], np.arange(len(anchor)))
+        return start
+    keys = mix(anchor.astype(np.uint64))  # a bijection: equal keys, equal anchors
+    out: I64 = first_rows(keys, np.ascontiguousarray(anchor != 0).view(np.uint8))
+    return out
+
+
 def cluster(
     n: int,
     anchor: I64,
@@ -89,8 +101,7 @@ def cluster(
     different valid IDs or a reviewer's "different people": only those go through the greedy,
     strongest-link-first joining that honours the constraints (``_greedy``).
     """
-    _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
-    start = np.where(anchor != 0, first[inverse], np.arange(n))  # records of one ID → its first record
+    start = same_anchor_start(anchor)
     i, j, w = edges
     a, b = start[i], start[j]
     keep = a != b
@@ -99,11 +110,10 @@ def cluster(
     comp = components(n, np.r_[a, _flat(must, start)[0::2]], np.r_[b, _flat(must, start)[1::2]])
     anchored = np.flatnonzero(anchor != 0)
     owner, ids = comp[anchored], anchor[anchored]
-    order = sort_order(owner, ids)
-    owner, ids = owner[order], ids[order]
-    another = (owner[1:] == owner[:-1]) & (ids[1:] != ids[:-1])
-    conflicted = np.zeros(n, bool)
-    conflicted[owner[1:][another]] = True  # two valid IDs or more
+    lowest, highest = np.full(n, np.iinfo(np.int64).max), np.full(n, np.iinfo(np.int64).min)
+    np.minimum.at(lowest, owner, ids)
+    np.maximum.at(highest, owner, ids)
+    conflicted = (lowest < highest) & (highest > np.iinfo(np.int64).min)  # two valid IDs or more
     conflicted[comp[_flat(cannot, start)]] = True
     sel = conflicted[comp[a]]
     result = _greedy(n, anchor, start, (a[sel], b[sel], w[sel]), must, cannot)
