@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
-from services.matching.engine.names import could_read_alike, fuzzy_syllable, name_keys, name_table
+from services.matching.engine.names import (
+    char_readings,
+    could_read_alike,
+    fuzzy_syllable,
+    name_keys,
+    name_table,
+)
 
 
 def keys(raw: str):  # type: ignore[no-untyped-def]
@@ -77,3 +85,12 @@ def test_characters_are_simplified_one_by_one_not_as_phrases() -> None:
     assert name_keys("瀋香菊").simple == "沈香菊"  # type: ignore[union-attr]
     table = name_table(["沈香菊", "張偉", "瀋香菊"]).sort("name")
     assert table.get_column("name_simple").to_list() == ["张伟", "沈香菊", "沈香菊"]
+
+
+def test_the_shipped_character_table_is_what_the_libraries_say() -> None:
+    """``chars.tsv.gz`` is pypinyin's and OpenCC's answers, computed ahead: still theirs."""
+    from services.matching.engine import chars
+
+    assert gzip.decompress(chars.FILE.read_bytes()).decode().split("\n") == chars.table_lines()
+    assert chars.shipped()["乐"][1][:2] == ("le", "yue") and chars.shipped()["張"][0] == "张"
+    assert char_readings("𠀀") == chars.ask_readings("𠀀")  # outside the table: asked

@@ -26,12 +26,11 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import opencc
 import polars as pl
 from numpy.typing import NDArray
-from pypinyin import Style, pinyin
 
-_T2S = opencc.OpenCC("t2s")
+from services.matching.engine.chars import ask_readings, ask_simplified, shipped
+
 _DOTS = re.compile(r"[\s·•．・.\u00b7\u2022\u30fb\uff0e\u2027_\-]+")
 _LATIN_WORDS = re.compile(r"[a-z]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -94,30 +93,26 @@ class NameKeys:
     latin: bool
 
 
-def _keep_lower(s: str) -> Any:
-    """pypinyin's errors callback: a non-Han character stands for itself (its stubs say str)."""
-    return [s.lower()]
-
-
 @lru_cache(maxsize=65536)
 def simplified_char(ch: str) -> str:
-    """OpenCC t2s of one character on its own."""
-    return str(_T2S.convert(ch))
+    """OpenCC t2s of one character on its own (``chars``: shipped for the CJK blocks)."""
+    known = shipped().get(ch)
+    return known[0] if known else ask_simplified([ch])[0]
 
 
 def simplified_chars(chars: list[str]) -> list[str]:
-    """``simplified_char`` of many characters in one OpenCC call (a line each: no phrase spans two)."""
-    if not chars:
-        return []
-    out = _T2S.convert("\n".join(c if c != "\n" else " " for c in chars)).split("\n")
-    return [c if c == "\n" else s for c, s in zip(chars, out, strict=True)]
+    """``simplified_char`` of many characters (the few outside the table in one OpenCC call)."""
+    table = shipped()
+    asked = iter(ask_simplified([c for c in chars if c not in table]))
+    return [table[c][0] if c in table else next(asked) for c in chars]
 
 
 @lru_cache(maxsize=65536)
 def char_readings(ch: str) -> tuple[str, ...]:
-    """Toneless readings of one character, the common one first; a non-Han character as itself."""
-    got = pinyin(ch, heteronym=True, style=Style.NORMAL, errors=_keep_lower)
-    return tuple(dict.fromkeys(r.replace("ü", "v") for r in got[0])) if got else (ch,)
+    """Toneless readings of one character, the common one first; a non-Han character as itself
+    (``chars``: shipped for the CJK blocks, pypinyin asked for the rest)."""
+    known = shipped().get(ch)
+    return known[1] if known else ask_readings(ch)
 
 
 @lru_cache(maxsize=4096)
