@@ -134,23 +134,36 @@ cdef inline bint _cjk(uint32_t cp) noexcept nogil:
     return (0x4E00 <= cp <= 0x9FFF) or (0x3400 <= cp <= 0x4DBF)
 
 
+cdef uint8_t _class[256]  # per byte inside a JSON string: see _string
+for _b in range(256):
+    _class[_b] = (0 if 32 <= _b < 128 and _b != 34 and _b != 92 else 1 if _b == 34
+                  else 2 if _b < 0xC2 else 3 if _b < 0xE0 else 4 if _b < 0xF0 else 5 if _b < 0xF5 else 2)
+
+
 cdef Py_ssize_t _string(const uint8_t* p, Py_ssize_t i, Py_ssize_t e) noexcept nogil:
-    """At p[i] just after an opening quote: the index of the closing quote, -1 if not a clean string."""
-    cdef uint8_t c
-    cdef int k
+    """At p[i] just after an opening quote: the index of the closing quote, -1 if not a clean string
+    (a control character, an escape — the reference reads those — or invalid UTF-8)."""
+    cdef uint8_t c, k
     while i < e:
-        c = p[i]
-        if c == 34:
+        k = _class[p[i]]
+        if k == 0:
+            i += 1
+        elif k == 1:
             return i
-        if c < 32 or c == 92:  # control characters are not JSON; escapes go to the reference
+        elif k == 4:  # three bytes: most Chinese text
+            if i + 2 >= e or (p[i + 1] & 0xC0) != 0x80 or (p[i + 2] & 0xC0) != 0x80:
+                return -1
+            c = p[i]
+            if (c == 0xE0 and p[i + 1] < 0xA0) or (c == 0xED and p[i + 1] > 0x9F):
+                return -1
+            i += 3
+        elif k == 2:
             return -1
-        if c >= 0x80:
+        else:
             k = _utf8_len(p + i, e - i)
             if k == 0:
                 return -1
             i += k
-        else:
-            i += 1
     return -1
 
 
@@ -810,48 +823,50 @@ cdef ArrowStrings _wrap(void** buffers, int64_t n, int64_t nulls):
 
 
 # ---- name keys of plain Chinese names (names.name_table's plain path), per character ----------
-# A plain name here: 1 to 6 CJK characters, each one that OpenCC t2s leaves as it is (``known``),
-# nothing else (no spaces, dots, Latin letters). Every other name goes to ``names.name_table``.
+# A plain name here: 1 to 6 CJK characters (each simplified on its own: ``simplified``), in one
+# word or parted by spaces and dots the way names.name_table parts them — not a dotted name whose
+# every part has two characters or more (阿依古丽·买买提: a word each). Every other name goes to
+# ``names.name_table``.
 
 cdef enum:
     MAX_NAME = 6
     MAX_SYLLABLE = 8
 
 
-cdef int _plain(const uint8_t* p, int64_t s, int32_t n, uint32_t* cps, const uint8_t* known) noexcept nogil:
-    """The code points of a plain name into cps (their count), 0 if the name is not plain."""
+cdef inline bint _name_separator(uint32_t cp) noexcept nogil:
+    """names._DOTS after NFKC (full-width dot and space, no-break space): spaces and middle dots."""
+    return ((9 <= cp <= 13) or cp == 32 or cp == 0x3000 or cp == 0xA0 or cp == 0xB7 or cp == 0x2022
+            or cp == 0xFF0E or cp == 0x30FB or cp == 46 or cp == 0x2027 or cp == 95 or cp == 45)
+
+
+cdef int _name_cps(const uint8_t* p, int64_t s, int32_t n, uint32_t* cps, const uint32_t* simplified) noexcept nogil:
+    """The simplified code points of a plain name into cps (their count), 0 if it is not plain."""
     cdef int64_t i = s, end = s + n
-    cdef int k, m = 0
+    cdef int k, m = 0, parts = 0, part = 0
+    cdef bint all_long = True
     cdef uint32_t cp
     if n <= 0:
         return 0
     while i < end:
-        if m == MAX_NAME or p[i] < 0xE3:  # CJK starts at E3 (U+3400) in UTF-8
-            return 0
         cp = _decode(p + i, &k)
-        if k != 3 or not _cjk(cp) or not known[cp]:
+        i += k
+        if _name_separator(cp):
+            if part:
+                parts += 1
+                all_long = all_long and part > 1
+            part = 0
+            continue
+        if cp > 0xFFFF or simplified[cp] == 0 or m == MAX_NAME:
             return 0
-        cps[m] = cp
+        cps[m] = simplified[cp]
         m += 1
-        i += 3
+        part += 1
+    if part:
+        parts += 1
+        all_long = all_long and part > 1
+    if m == 0 or (parts > 1 and all_long):
+        return 0
     return m
-
-
-def name_chars(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows):
-    """Which BMP code points occur in names made only of CJK characters (1 to 6 of them)."""
-    out = np.zeros(0x10000, np.uint8)
-    cdef uint8_t[::1] seen = out
-    cdef uint8_t[::1] any_cjk = np.ones(0x10000, np.uint8)
-    cdef uint32_t cps[MAX_NAME]
-    cdef Py_ssize_t x, r
-    cdef int m, k
-    with nogil:
-        for x in range(rows.shape[0]):
-            r = rows[x]
-            m = _plain(&base[0], start[r], size[r], cps, &any_cjk[0])
-            for k in range(m):
-                seen[cps[k]] = 1
-    return out
 
 
 cdef struct Syllables:
@@ -891,15 +906,17 @@ cdef int _put(uint8_t* out, const uint8_t* first, int n1, const uint8_t* second,
 
 
 def name_keys(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows,
-              const uint8_t[::1] known, const uint8_t[::1] blob, const int32_t[::1] offset,
+              const uint32_t[::1] simplified, const uint8_t[::1] blob, const int32_t[::1] offset,
               const uint8_t[::1] length, const int32_t[::1] fuzzy_offset, const uint8_t[::1] fuzzy_length,
-              const int32_t[::1] special, const int32_t[:, ::1] compound):
+              const int32_t[::1] special, const int32_t[:, ::1] compound, const uint8_t[::1] compound_first):
     """(simple, phonetic, fuzzy) as ``ArrowStrings``, null for a name that is not plain.
 
-    ``known``: code points t2s leaves alone, with their first reading (``offset``/``length`` in
-    ``blob``) and its near-homophone form (``fuzzy_*``); ``special``: per code point, the index
+    ``simplified``: per BMP code point its t2s form (0: not a character of a plain name), whose
+    first reading lies in ``blob`` (``offset``/``length``) with its near-homophone form
+    (``fuzzy_*``); ``special``: per code point, the index
     of its reading as a surname in ``offset``'s space (a code point ≥ 0x10000 standing for it),
-    -1 if none; ``compound``: rows (first, second, special index or -1) of two-character surnames."""
+    -1 if none; ``compound``: rows (first, second, special index or -1) of two-character surnames,
+    ``compound_first`` flags their first characters."""
     cdef Py_ssize_t n = rows.shape[0], x, r
     cdef Syllables t
     if base.shape[0] == 0 or blob.shape[0] == 0:
@@ -955,16 +972,19 @@ def name_keys(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] 
             so[x] = s_at
             po[x] = p_at
             fo[x] = f_at
-            m = _plain(&base[0], start[r], size[r], cps, &known[0])
+            m = _name_cps(&base[0], start[r], size[r], cps, &simplified[0])
             if m == 0:
                 nulls += 1
                 continue
             valid[x >> 3] |= 1 << (x & 7)
-            memcpy(sd + s_at, &base[start[r]], size[r])
-            s_at += size[r]
+            for q in range(m):  # three bytes of UTF-8 each (U+3400 … U+9FFF)
+                sd[s_at] = 0xE0 | (cps[q] >> 12)
+                sd[s_at + 1] = 0x80 | ((cps[q] >> 6) & 0x3F)
+                sd[s_at + 2] = 0x80 | (cps[q] & 0x3F)
+                s_at += 3
             w = 1
             reading = special[cps[0]]
-            if m >= 3:
+            if m >= 3 and compound_first[cps[0]]:
                 for q in range(compound.shape[0]):
                     if compound[q, 0] == <int32_t> cps[0] and compound[q, 1] == <int32_t> cps[1]:
                         w = 2

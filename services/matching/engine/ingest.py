@@ -20,6 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -105,7 +106,9 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
     spans["id_text"] = (scan.ids.reshape(-1), np.arange(n_all) * _ingest.ID_WIDTH_BYTES, id_size)
     spans["_id18"] = (scan.ids18.reshape(-1), np.arange(n_all) * 18, id18_size)
     with ThreadPoolExecutor(2) as pool:  # the compiled loops let go of the GIL: both cores work
-        names = pool.submit(_name_keys, data, scan, rows)
+        tables = plain_tables()
+        half = len(rows) // 2
+        names = [pool.submit(_name_keys, data, scan, part, tables) for part in (rows[:half], rows[half:])]
         texts = {c: pool.submit(_text, *span, rows) for c, span in spans.items()}
         ints = ("id_birth", "birth", "county", "township", "village")
         numbers = {
@@ -123,7 +126,7 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
             **{c: r[c] for c in ints},
         }
         frame = pl.DataFrame({**numbers, **{c: t.result() for c, t in texts.items()}})
-        keys = names.result()
+        keys = [pl.concat(two) for two in zip(names[0].result(), names[1].result(), strict=True)]
     nonzero = [pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in (*ints, "id_sex", "sex")]
     id18 = (
         pl.when(pl.col("_other"))
@@ -135,17 +138,13 @@ def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFra
     return _other_names(frame.with_columns(*nonzero, id18, *keys)).select(COLUMNS)
 
 
-def _name_keys(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> list[pl.Series]:
+def _name_keys(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64, tables: Any) -> list[pl.Series]:
     """The keys of plain Chinese names, compiled (``_ingest.name_keys``); null for the others."""
     start, size = scan.start[:, _ingest.FIELD_SLOTS["name"]], scan.size[:, _ingest.FIELD_SLOTS["name"]]
     if len(rows) == 0:
-        return [pl.Series(c, [], pl.String) for c in ("name_simple", "name_phonetic", "name_fuzzy")]
-    tables = plain_tables(_ingest.name_chars(data, start, size, rows))
+        return [pl.Series(c, [], pl.String) for c in NAME_KEYS[:3]]
     keys = _ingest.name_keys(data, start, size, rows, *tables)
-    return [
-        pl.Series(k).alias(c)
-        for c, k in zip(("name_simple", "name_phonetic", "name_fuzzy"), keys, strict=True)
-    ]
+    return [pl.Series(k).alias(c) for c, k in zip(NAME_KEYS[:3], keys, strict=True)]
 
 
 def _other_names(frame: pl.DataFrame) -> pl.DataFrame:

@@ -226,57 +226,65 @@ def name_table(names: list[str]) -> pl.DataFrame:
 MAX_SYLLABLE_BYTES = 8  # the compiled reader's room per syllable (the longest pinyin has 6)
 
 
-def plain_tables(seen: NDArray[np.uint8]) -> tuple[NDArray[Any], ...]:
-    """What the compiled reader (``_ingest.name_keys``) needs to key plain names itself.
+@lru_cache(maxsize=1)
+def plain_tables() -> tuple[NDArray[Any], ...]:
+    """What the compiled reader (``_ingest.name_keys``) needs to key plain names itself, from the
+    shipped character table (``chars``), built once per process.
 
-    ``seen``: a flag per BMP code point found in a name. Returns (known, blob, offset, length,
-    fuzzy_offset, fuzzy_length, special, compound): ``known`` flags the characters t2s leaves as
-    they are, whose first reading (and its near-homophone form) lie in ``blob``; surname
-    readings (``SURNAME_READINGS``) take slots from 0x10000 on; ``compound`` lists the
-    two-character surnames (first, second, their reading's slot or -1).
+    Returns (simplified, blob, offset, length, fuzzy_offset, fuzzy_length, special, compound,
+    compound_first): ``simplified`` maps each character of the CJK blocks (not the compatibility
+    ideographs, which NFKC changes) to its t2s form, whose first reading and near-homophone form
+    lie in ``blob``; surname readings (``SURNAME_READINGS``) take slots from 0x10000 on;
+    ``compound`` lists the two-character surnames (first, second, their reading's slot or -1).
     """
-    chars = [chr(c) for c in np.flatnonzero(seen).tolist()]
-    simplified = simplified_chars(chars)
+    table = shipped()
     specials = [k for k in SURNAME_READINGS if _CJK.match(k)]
     size = 0x10000 + len(specials)
-    known = np.zeros(0x10000, np.uint8)
+    simplified = np.zeros(0x10000, np.uint32)
     offset, fuzzy_offset = np.zeros(size, np.int32), np.zeros(size, np.int32)
     length, fuzzy_length = np.zeros(size, np.uint8), np.zeros(size, np.uint8)
     blob = bytearray(b" ")
-    slots: dict[str, int] = {}
 
     def put(slot: int, reading: str) -> None:
-        for where, size_of, text in (
+        for where, sizes, text in (
             (offset, length, reading),
             (fuzzy_offset, fuzzy_length, fuzzy_syllable(reading)),
         ):
             raw = text.encode()
-            where[slot], size_of[slot] = len(blob), len(raw)
+            where[slot], sizes[slot] = len(blob), len(raw)
             blob.extend(raw)
 
-    for ch, simple in zip(chars, simplified, strict=True):
-        reading = char_readings(ch)[0]
-        if simple == ch and len(reading.encode()) <= MAX_SYLLABLE_BYTES:
-            known[ord(ch)] = 1
-            put(ord(ch), reading)
+    usable = {}
+    for ch, (_, readings) in table.items():
+        if len(readings[0].encode()) <= MAX_SYLLABLE_BYTES:
+            usable[ch] = readings[0]
+    for ch, (simple, _) in table.items():
+        if ord(ch) < 0xF900 and simple in usable and ord(simple) < 0xF900:
+            simplified[ord(ch)] = ord(simple)
+    for ch in {chr(c) for c in np.unique(simplified[simplified != 0]).tolist()}:
+        put(ord(ch), usable[ch])
     special = np.full(0x10000, -1, np.int32)
+    slots: dict[str, int] = {}
     for k, surname in enumerate(specials):
         slots[surname] = 0x10000 + k
         put(0x10000 + k, SURNAME_READINGS[surname])
         if len(surname) == 1:
             special[ord(surname)] = 0x10000 + k
-    compound = np.asarray(
-        [(ord(c[0]), ord(c[1]), slots.get(c, -1)) for c in sorted(COMPOUND_SURNAMES)], np.int32
-    ).reshape(-1, 3)
+    pairs = sorted(COMPOUND_SURNAMES)
+    compound = np.asarray([(ord(c[0]), ord(c[1]), slots.get(c, -1)) for c in pairs], np.int32).reshape(-1, 3)
+    compound_first = np.zeros(0x10000, np.uint8)
+    compound_first[[ord(c[0]) for c in pairs]] = 1
+    blob_array = np.frombuffer(bytes(blob), np.uint8)
     return (
-        known,
-        np.frombuffer(bytes(blob), np.uint8),
+        simplified,
+        blob_array,
         offset,
         length,
         fuzzy_offset,
         fuzzy_length,
         special,
         compound,
+        compound_first,
     )
 
 
