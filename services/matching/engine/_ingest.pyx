@@ -19,7 +19,7 @@ import numpy as np
 from cpython.pycapsule cimport PyCapsule_GetPointer, PyCapsule_IsValid, PyCapsule_New
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcmp, memcpy, memset
 
 cdef enum:
     F_RECORD_ID = 0
@@ -51,25 +51,33 @@ cdef inline bint _blank_byte(uint8_t c) noexcept nogil:  # bytes.strip()'s white
     return c == 32 or (9 <= c <= 13)
 
 
-def line_bounds(const uint8_t[::1] buf):
-    """(start, end) of every line that is not blank (only ASCII whitespace), end exclusive."""
-    cdef Py_ssize_t n = buf.shape[0], count = 1, pos = 0, s, e, k, m = 0
+def line_bounds(const uint8_t[::1] buf, Py_ssize_t lo=0, Py_ssize_t hi=-1):
+    """(start, end) of every line that is not blank (only ASCII whitespace), end exclusive, among
+    the lines that start in buf[lo:hi] (so that threads can take a range each)."""
+    cdef Py_ssize_t n = buf.shape[0], count = 1, pos, s, e, k, m = 0
     cdef const uint8_t* base = &buf[0] if n else NULL
     cdef const void* hit
+    if hi < 0 or hi > n:
+        hi = n
     with nogil:
-        while pos < n:
+        pos = lo
+        if 0 < pos < n and base[pos - 1] != 10:  # inside a line: it belongs to the range before
             hit = memchr(base + pos, 10, n - pos)
+            pos = n if hit == NULL else <const uint8_t*> hit - base + 1
+        lo = pos
+        while pos < hi:
+            hit = memchr(base + pos, 10, n - pos)
+            count += 1
             if hit == NULL:
                 break
-            count += 1
             pos = <const uint8_t*> hit - base + 1
     starts = np.empty(count, np.int64)
     ends = np.empty(count, np.int64)
     cdef int64_t[::1] st = starts
     cdef int64_t[::1] en = ends
     with nogil:
-        pos = 0
-        while pos < n:
+        pos = lo
+        while pos < hi:
             hit = memchr(base + pos, 10, n - pos)
             e = n if hit == NULL else <const uint8_t*> hit - base
             s = pos
@@ -604,51 +612,88 @@ cdef void _divisions(const uint8_t* p, int64_t s, int32_t n, Row* r) noexcept no
         r.village = _digits(d, 12)
 
 
+cdef struct Columns:  # the Row fields, one array each (what polars takes without a copy)
+    uint8_t* status
+    uint8_t* error
+    uint8_t* id_null
+    uint8_t* id_len
+    uint8_t* id18_null
+    uint8_t* id_form
+    uint8_t* id_valid
+    uint8_t* other_document
+    int8_t* id_sex
+    int8_t* sex
+    int64_t* id18
+    int64_t* id_birth
+    int64_t* birth
+    int64_t* county
+    int64_t* township
+    int64_t* village
+
+
+cdef void _row(const uint8_t* p, int64_t s, int64_t e, int64_t today, Row* r, int64_t* st, int32_t* sz,
+               uint8_t* ids, uint8_t* ids18) noexcept nogil:
+    memset(r, 0, sizeof(Row))
+    r.id_null = 1
+    r.id18_null = 1
+    if not _parse(p, s, e, st, sz):
+        r.status = ST_SLOW
+        return
+    if _blank(p, st[F_RECORD_ID], sz[F_RECORD_ID]):
+        r.error = 1
+    elif _blank(p, st[F_SOURCE], sz[F_SOURCE]):
+        r.error = 2
+    elif _blank(p, st[F_NAME], sz[F_NAME]):
+        r.error = 3
+    if r.error:
+        return
+    if not (_clean_id(p, st[F_ID], sz[F_ID], ids, r) and _birth(p, st[F_BIRTH], sz[F_BIRTH], r, today)
+            and _sex(p, st[F_SEX], sz[F_SEX], r)):
+        r.status = ST_SLOW
+        return
+    _id_columns(ids, ids18, r, today)
+    _divisions(p, st[F_DIVISION], sz[F_DIVISION], r)
+
+
 cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize_t lo, Py_ssize_t hi,
-                int64_t today, Row* rows, int64_t* start, int32_t* size, uint8_t* ids, uint8_t* ids18) noexcept nogil:
+                int64_t today, Columns* c, int64_t* start, int32_t* size, uint8_t* ids, uint8_t* ids18) noexcept nogil:
     cdef Py_ssize_t x
-    cdef Row* r
-    cdef int64_t* st
-    cdef int32_t* sz
+    cdef Row r
     for x in range(lo, hi):
-        r = &rows[x]
-        st = &start[x * NFIELDS]
-        sz = &size[x * NFIELDS]
-        r.status = ST_OK
-        r.error = 0
-        if not _parse(p, ls[x], le[x], st, sz):
-            r.status = ST_SLOW
-            continue
-        if _blank(p, st[F_RECORD_ID], sz[F_RECORD_ID]):
-            r.error = 1
-        elif _blank(p, st[F_SOURCE], sz[F_SOURCE]):
-            r.error = 2
-        elif _blank(p, st[F_NAME], sz[F_NAME]):
-            r.error = 3
-        if r.error:
-            continue
-        if not (_clean_id(p, st[F_ID], sz[F_ID], &ids[x * ID_WIDTH], r)
-                and _birth(p, st[F_BIRTH], sz[F_BIRTH], r, today)
-                and _sex(p, st[F_SEX], sz[F_SEX], r)):
-            r.status = ST_SLOW
-            continue
-        _id_columns(&ids[x * ID_WIDTH], &ids18[x * 18], r, today)
-        _divisions(p, st[F_DIVISION], sz[F_DIVISION], r)
+        _row(p, ls[x], le[x], today, &r, &start[x * NFIELDS], &size[x * NFIELDS], &ids[x * ID_WIDTH], &ids18[x * 18])
+        c.status[x] = r.status
+        c.error[x] = r.error
+        c.id_null[x] = r.id_null
+        c.id_len[x] = r.id_len
+        c.id18_null[x] = r.id18_null
+        c.id_form[x] = r.id_form
+        c.id_valid[x] = r.id_valid
+        c.other_document[x] = r.other_document
+        c.id_sex[x] = r.id_sex
+        c.sex[x] = r.sex
+        c.id18[x] = r.id18
+        c.id_birth[x] = r.id_birth
+        c.birth[x] = r.birth
+        c.county[x] = r.county
+        c.township[x] = r.township
+        c.village[x] = r.village
 
 
-ROW_DTYPE = np.dtype([
-    ("status", np.uint8), ("error", np.uint8), ("id_null", np.uint8), ("id_len", np.uint8),
-    ("id18_null", np.uint8), ("id_form", np.uint8), ("id_valid", np.uint8), ("other_document", np.uint8),
-    ("id_sex", np.int8), ("sex", np.int8), ("id18", np.int64), ("id_birth", np.int64), ("birth", np.int64),
-    ("county", np.int64), ("township", np.int64), ("village", np.int64),
-], align=True)
+COLUMNS = {
+    **dict.fromkeys(("status", "error", "id_null", "id_len", "id18_null", "id_form", "id_valid", "other_document"),
+                    np.uint8),
+    "id_sex": np.int8, "sex": np.int8,
+    **dict.fromkeys(("id18", "id_birth", "birth", "county", "township", "village"), np.int64),
+}
 
 
 class Scan:
-    """What ``scan`` found: per line a ``ROW_DTYPE`` record, the fields' spans, the cleaned IDs."""
+    """What ``scan`` found: per line its ``Row`` (``rows``: an array per field, ``COLUMNS``), the
+    fields' spans, the cleaned IDs."""
 
     def __init__(self, n):
-        self.rows = np.zeros(n, ROW_DTYPE)
+        self.n = n
+        self.rows = {name: np.zeros(n, dtype) for name, dtype in COLUMNS.items()}
         self.start = np.zeros((n, NFIELDS), np.int64)
         self.size = np.full((n, NFIELDS), -1, np.int32)
         self.ids = np.zeros((n, ID_WIDTH), np.uint8)
@@ -660,20 +705,39 @@ FIELD_SLOTS = {"record_id": F_RECORD_ID, "source": F_SOURCE, "id_number": F_ID, 
                "sex": F_SEX, "birth_date": F_BIRTH, "division_code": F_DIVISION}
 
 
+cdef uint8_t* _u8(dict rows, str name) except NULL:
+    cdef uint8_t[::1] view = rows[name]
+    return &view[0]
+
+
+cdef int8_t* _i8(dict rows, str name) except NULL:
+    cdef int8_t[::1] view = rows[name]
+    return &view[0]
+
+
+cdef int64_t* _i64(dict rows, str name) except NULL:
+    cdef int64_t[::1] view = rows[name]
+    return &view[0]
+
+
 def scan(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
          Py_ssize_t lo, Py_ssize_t hi, int64_t today, out):
     """Lines lo..hi into ``out`` (a ``Scan`` of every line); releases the GIL while it works."""
-    assert sizeof(Row) == ROW_DTYPE.itemsize
-    cdef uint8_t[::1] rows = out.rows.view(np.uint8).reshape(-1)
     cdef int64_t[:, ::1] start = out.start
     cdef int32_t[:, ::1] size = out.size
     cdef uint8_t[:, ::1] ids = out.ids
     cdef uint8_t[:, ::1] ids18 = out.ids18
+    cdef Columns c
     if hi <= lo:
         return
+    rows = out.rows
+    c.status, c.error, c.id_null, c.id_len = _u8(rows, "status"), _u8(rows, "error"), _u8(rows, "id_null"), _u8(rows, "id_len")
+    c.id18_null, c.id_form, c.id_valid = _u8(rows, "id18_null"), _u8(rows, "id_form"), _u8(rows, "id_valid")
+    c.other_document, c.id_sex, c.sex = _u8(rows, "other_document"), _i8(rows, "id_sex"), _i8(rows, "sex")
+    c.id18, c.id_birth, c.birth = _i64(rows, "id18"), _i64(rows, "id_birth"), _i64(rows, "birth")
+    c.county, c.township, c.village = _i64(rows, "county"), _i64(rows, "township"), _i64(rows, "village")
     with nogil:
-        _scan(&buf[0], &starts[0], &ends[0], lo, hi, today, <Row*> &rows[0], &start[0, 0], &size[0, 0],
-              &ids[0, 0], &ids18[0, 0])
+        _scan(&buf[0], &starts[0], &ends[0], lo, hi, today, &c, &start[0, 0], &size[0, 0], &ids[0, 0], &ids18[0, 0])
 
 
 # ---- Arrow strings: text columns handed to polars without a Python object per value ----------

@@ -56,10 +56,14 @@ def read_normalised(
     day = today or date.today()
     limit = day.year * 10000 + day.month * 100 + day.day
     data = _bytes(path)
-    starts, ends = _ingest.line_bounds(data)
+    parts = max(1, min(threads or os.cpu_count() or 1, 8))
+    with ThreadPoolExecutor(parts) as pool:  # lines found on every core
+        cut = [len(data) * k // parts for k in range(parts + 1)]
+        bounds = list(pool.map(lambda k: _ingest.line_bounds(data, cut[k], cut[k + 1]), range(parts)))
+    starts = np.concatenate([b[0] for b in bounds])
+    ends = np.concatenate([b[1] for b in bounds])
     n = len(starts)
     scan = _ingest.Scan(n)
-    parts = max(1, min(threads or os.cpu_count() or 1, 8))
     cuts = [n * k // parts for k in range(parts + 1)]
     workers = [
         threading.Thread(target=_ingest.scan, args=(data, starts, ends, cuts[k], cuts[k + 1], limit, scan))
@@ -67,6 +71,7 @@ def read_normalised(
     ]
     for w in workers:
         w.start()
+    plain_tables()  # built once per process, while the scan runs without the GIL
     for w in workers:
         w.join()
     native = np.flatnonzero(scan.rows["status"] == _ingest.OK)
@@ -95,9 +100,9 @@ def _text(base: NDArray[np.uint8], start: NDArray[np.int64], size: NDArray[np.in
 
 
 def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFrame:
-    r = scan.rows if len(rows) == len(scan.rows) else scan.rows[rows]
+    r = scan.rows if len(rows) == scan.n else {k: v[rows] for k, v in scan.rows.items()}
     slot = _ingest.FIELD_SLOTS
-    n_all = len(scan.rows)
+    n_all = scan.n
     id_size = np.where(scan.rows["id_null"] == 1, -1, scan.rows["id_len"].astype(np.int32))
     id18_size = np.where(scan.rows["id18_null"] == 1, -1, 18).astype(np.int32)
     spans = {

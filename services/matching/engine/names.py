@@ -240,41 +240,41 @@ def plain_tables() -> tuple[NDArray[Any], ...]:
     table = shipped()
     specials = [k for k in SURNAME_READINGS if _CJK.match(k)]
     size = 0x10000 + len(specials)
+    usable = {
+        ch: readings[0]
+        for ch, (_, readings) in table.items()
+        if len(readings[0].encode()) <= MAX_SYLLABLE_BYTES
+    }
     simplified = np.zeros(0x10000, np.uint32)
+    pairs = [
+        (ord(ch), ord(simple))
+        for ch, (simple, _) in table.items()
+        if simple in usable and ch < "\uf900" > simple
+    ]
+    simplified[[a for a, _ in pairs]] = [b for _, b in pairs]
+    targets = sorted({b for _, b in pairs})
+    readings = [usable[chr(c)] for c in targets] + [SURNAME_READINGS[k] for k in specials]
+    encoded = [t.encode() for r in readings for t in (r, fuzzy_syllable(r))]  # reading, fuzzy, reading …
+    lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
+    at = 1 + np.cumsum(lengths) - lengths
+    slots = np.r_[np.asarray(targets, np.int64), 0x10000 + np.arange(len(specials))]
     offset, fuzzy_offset = np.zeros(size, np.int32), np.zeros(size, np.int32)
     length, fuzzy_length = np.zeros(size, np.uint8), np.zeros(size, np.uint8)
-    blob = bytearray(b" ")
-
-    def put(slot: int, reading: str) -> None:
-        for where, sizes, text in (
-            (offset, length, reading),
-            (fuzzy_offset, fuzzy_length, fuzzy_syllable(reading)),
-        ):
-            raw = text.encode()
-            where[slot], sizes[slot] = len(blob), len(raw)
-            blob.extend(raw)
-
-    usable = {}
-    for ch, (_, readings) in table.items():
-        if len(readings[0].encode()) <= MAX_SYLLABLE_BYTES:
-            usable[ch] = readings[0]
-    for ch, (simple, _) in table.items():
-        if ord(ch) < 0xF900 and simple in usable and ord(simple) < 0xF900:
-            simplified[ord(ch)] = ord(simple)
-    for ch in {chr(c) for c in np.unique(simplified[simplified != 0]).tolist()}:
-        put(ord(ch), usable[ch])
+    offset[slots], fuzzy_offset[slots] = at[0::2], at[1::2]
+    length[slots], fuzzy_length[slots] = lengths[0::2], lengths[1::2]
+    blob = b" " + b"".join(encoded)
     special = np.full(0x10000, -1, np.int32)
-    slots: dict[str, int] = {}
-    for k, surname in enumerate(specials):
-        slots[surname] = 0x10000 + k
-        put(0x10000 + k, SURNAME_READINGS[surname])
+    slot_of = {k: 0x10000 + n for n, k in enumerate(specials)}
+    for surname in specials:
         if len(surname) == 1:
-            special[ord(surname)] = 0x10000 + k
-    pairs = sorted(COMPOUND_SURNAMES)
-    compound = np.asarray([(ord(c[0]), ord(c[1]), slots.get(c, -1)) for c in pairs], np.int32).reshape(-1, 3)
+            special[ord(surname)] = slot_of[surname]
+    firsts = sorted(COMPOUND_SURNAMES)
+    compound = np.asarray([(ord(c[0]), ord(c[1]), slot_of.get(c, -1)) for c in firsts], np.int32).reshape(
+        -1, 3
+    )
     compound_first = np.zeros(0x10000, np.uint8)
-    compound_first[[ord(c[0]) for c in pairs]] = 1
-    blob_array = np.frombuffer(bytes(blob), np.uint8)
+    compound_first[[ord(c[0]) for c in firsts]] = 1
+    blob_array = np.frombuffer(blob, np.uint8)
     return (
         simplified,
         blob_array,
