@@ -190,3 +190,36 @@ def test_the_compiled_birth_levels_are_the_reference_levels() -> None:
     want = compare.compare_birth_numpy(cols, i, j)
     assert np.array_equal(got, want)
     assert set(np.unique(want).tolist()) == {0, 1, 2, 3, 4}  # every level was met
+
+
+def test_the_compiled_repair_lookup_finds_the_reference_pairs() -> None:
+    import polars as pl
+
+    from services.matching.engine import blocking
+    from services.matching.engine.normalize import normalize
+
+    rng = random.Random(9)
+    good = [
+        f"1101051949{m:02d}{d:02d}{s:03d}" for m in range(1, 13) for d in (1, 15) for s in range(0, 900, 37)
+    ]
+    good = [g + check_character(g) for g in good]
+    ids = good + rng.sample(good, 200)  # some IDs held by two records or more
+    for g in rng.sample(good, 300):  # and typed wrong: a digit changed, two swapped
+        k = rng.randrange(17)
+        ids.append(g[:k] + str((int(g[k]) + rng.randrange(1, 10)) % 10) + g[k + 1 :])
+        ids.append(g[:k] + g[k + 1] + g[k] + g[k + 2 :])
+    frame = normalize(pl.DataFrame({"id_number": ids, "record_id": [str(k) for k in range(len(ids))]}))
+    got = blocking.repair_links(frame)
+    valid = frame.get_column("id_valid").to_numpy()
+    typo_rows = np.flatnonzero(~valid & frame.get_column("_id18").is_not_null().to_numpy())
+    found, repaired = repair_candidate_ids(frame.get_column("_id18").gather(typo_rows).to_list())
+    want = blocking._repair_links_sorted(
+        typo_rows[found], repaired, frame.get_column("id18").to_numpy(), valid
+    )
+    assert sorted(zip(got[0].tolist(), got[1].tolist(), strict=True)) == sorted(
+        zip(want[0].tolist(), want[1].tolist(), strict=True)
+    )
+    assert sorted(zip(got[2].tolist(), got[3].tolist(), strict=True)) == sorted(
+        zip(want[2].tolist(), want[3].tolist(), strict=True)
+    )
+    assert len(got[0]) > 300  # most typos found their ID, duplicates included

@@ -59,7 +59,7 @@ def test_components_of_chains_and_stars() -> None:
 
 
 def test_the_compiled_anchor_start_is_the_reference() -> None:
-    from services.matching.engine import cluster as module
+    from services.matching.engine import blocking as module
 
     assert module.first_rows is not None, "the compiled part (setup.py) was not built"
     rng = np.random.default_rng(4)

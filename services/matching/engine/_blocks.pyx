@@ -173,10 +173,11 @@ def rule_keys(
     return out
 
 
-def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask):
+def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask, bint spread=False):
     """Per row, the first row (lowest index) with its key among the rows where ``mask`` holds;
-    a row outside ``mask`` or with key 0 is its own. Keys must be well spread (hashes): they are
-    partitioned by their top bits, as ``block_pairs`` does."""
+    a row outside ``mask`` or with key 0 is its own. Keys are partitioned by their top bits, as
+    ``block_pairs`` does: they must be well spread (hashes), or ``spread`` mixes them first
+    (``_mix``, a bijection: equal keys stay equal, different ones different)."""
     cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
     out = np.arange(n, dtype=np.int64)
     cdef int64_t[::1] o = out
@@ -193,6 +194,7 @@ def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask):
             for r in range(n):
                 k = keys[r]
                 if k != 0 and mask[r]:
+                    k = _mix(k) if spread else k
                     offset[(k >> (64 - BITS)) + 1] += 1
                     m += 1
             for p in range(parts):
@@ -201,6 +203,7 @@ def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask):
             for r in range(n):  # rows stay in row order inside each partition
                 k = keys[r]
                 if k != 0 and mask[r]:
+                    k = _mix(k) if spread else k
                     p = k >> (64 - BITS)
                     entries[fill[p]].key = k
                     entries[fill[p]].row = r

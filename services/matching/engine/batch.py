@@ -216,7 +216,11 @@ def dedup(
     clock = Stopwatch(progress)
     records, norm = prepare(frames, clock)
     n = norm.height
-    typo, cand, typo_ids, cand_ids = blocking.repair_links(norm)
+    anchor = np.where(
+        norm.get_column("id_valid").to_numpy(), norm.get_column("id18").fill_null(0).to_numpy(), 0
+    )
+    start = blocking.same_anchor_start(anchor)  # the first record of each valid ID, for repairs and clusters
+    typo, cand, typo_ids, cand_ids = blocking.repair_links(norm, start)
     cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids), lazy_texts=True)
     clock.lap("normalise", f"{n:,} usable records, {len(typo):,} ID repairs found")
     i, j, stats = candidate_pairs(norm, cols, typo, cand)
@@ -231,13 +235,13 @@ def dedup(
     decisions = decisions or Decisions()
     where = _positions(norm, [r for pair in decisions.must_link + decisions.cannot_link for r in pair])
     link = pairs.eligible & (pairs.probability >= model.link_probability)
-    anchor = np.where(cols.id_valid, cols.id18, 0)
     clusters = cluster(
         n,
         anchor,
         (i[link], j[link], pairs.total[link]),
         must_link=_decision_pairs(decisions.must_link, where),
         cannot_link=_decision_pairs(decisions.cannot_link, where),
+        start=start,
     )
     labels = clusters.labels
     same = labels[i] == labels[j]

@@ -236,8 +236,20 @@ def repair_candidate_ids(texts: list[str]) -> tuple[I64, I64]:
     return np.concatenate(found_rows), np.concatenate(found_ids)
 
 
-def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
-    """Pairs (typo record, record whose valid ID repairs it), plus (typo id18, repaired id18)."""
+def same_anchor_start(anchor: I64) -> I64:
+    """Per record, the first record with its anchor (a valid ID; itself when it has none): the
+    records of one valid ID are one person from the start. Compiled (``_blocks.first_rows``)."""
+    if first_rows is None:
+        _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
+        start: I64 = np.where(anchor != 0, first[inverse], np.arange(len(anchor)))
+        return start
+    out: I64 = first_rows(anchor.astype(np.uint64), np.ascontiguousarray(anchor != 0).view(np.uint8), True)
+    return out
+
+
+def repair_links(frame: pl.DataFrame, start: I64 | None = None) -> tuple[I64, I64, I64, I64]:
+    """Pairs (typo record, record whose valid ID repairs it), plus (typo id18, repaired id18) per
+    repair found. ``start``: ``same_anchor_start`` of the valid IDs, when the caller has it."""
     mask = (
         ~frame.get_column("id_valid") & frame.get_column("_id18").is_not_null()
     )  # 18 digits (or X) whenever set
@@ -247,6 +259,31 @@ def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64]:
     typo_rows = typo_at[found]
     ids = frame.get_column("id18").fill_null(0).to_numpy()
     valid = frame.get_column("id_valid").to_numpy()
+    if first_rows is None:
+        return _repair_links_sorted(typo_rows, repaired, ids, valid)
+    n = len(ids)
+    anchor = np.where(valid, ids, 0)
+    start = same_anchor_start(anchor) if start is None else start
+    keys = np.r_[anchor, repaired].astype(
+        np.uint64
+    )  # the valid IDs first: a candidate finds the first of its ID
+    first = first_rows(keys, np.r_[anchor != 0, np.ones(len(repaired), bool)].view(np.uint8), True)[n:]
+    hit = first < n
+    typo_rows, repaired, first = typo_rows[hit], repaired[hit], first[hit]
+    later = np.flatnonzero((start != np.arange(n)) & (anchor != 0))  # the other records of an ID
+    later = later[np.argsort(start[later], kind="stable")]
+    lo = np.searchsorted(start[later], first, "left")
+    count = np.searchsorted(start[later], first, "right") - lo
+    offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    left = np.r_[typo_rows, np.repeat(typo_rows, count)]
+    right = np.r_[first, later[np.repeat(lo, count) + offset]]
+    return left, right, ids[typo_rows], repaired
+
+
+def _repair_links_sorted(
+    typo_rows: I64, repaired: I64, ids: I64, valid: NDArray[np.bool_]
+) -> tuple[I64, I64, I64, I64]:
+    """``repair_links``' lookup by sorting the valid IDs (without the compiled part): the reference."""
     valid_rows = np.flatnonzero(valid)
     by_id = valid_rows[sort_order(ids[valid_rows])]
     sorted_ids = ids[by_id]

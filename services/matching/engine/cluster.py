@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from services.matching.engine.blocking import first_rows, mix
+from services.matching.engine.blocking import same_anchor_start
 
 AMBIGUOUS_BITS = 4.0
 I64 = NDArray[np.int64]
@@ -75,18 +75,6 @@ def components(n: int, a: I64, b: I64) -> I64:
     return label
 
 
-def same_anchor_start(anchor: I64) -> I64:
-    """Per record, the first record with its anchor (itself when it has none): the records of one
-    valid ID are one person from the start. Compiled (``_blocks.first_rows``) when built."""
-    if first_rows is None:
-        _, first, inverse = np.unique(anchor, return_index=True, return_inverse=True)
-        start: I64 = np.where(anchor != 0, first[inverse], np.arange(len(anchor)))
-        return start
-    keys = mix(anchor.astype(np.uint64))  # a bijection: equal keys, equal anchors
-    out: I64 = first_rows(keys, np.ascontiguousarray(anchor != 0).view(np.uint8))
-    return out
-
-
 def cluster(
     n: int,
     anchor: I64,
@@ -94,6 +82,7 @@ def cluster(
     *,
     must_link: Iterable[tuple[int, int]] = (),
     cannot_link: Iterable[tuple[int, int]] = (),
+    start: I64 | None = None,
 ) -> Clusters:
     """``anchor``: valid ID per record (0 = none); ``edges``: (i, j, weight) of pairs to link.
 
@@ -101,7 +90,7 @@ def cluster(
     different valid IDs or a reviewer's "different people": only those go through the greedy,
     strongest-link-first joining that honours the constraints (``_greedy``).
     """
-    start = same_anchor_start(anchor)
+    start = same_anchor_start(anchor) if start is None else start  # the caller may know it already
     i, j, w = edges
     a, b = start[i], start[j]
     keep = a != b
