@@ -115,11 +115,9 @@ def _dedup(args: argparse.Namespace) -> int:
 
 def write_records(out: IO[bytes], result: Any) -> None:
     frame = result.records.select("record_id", "source", "person_key", "confidence", "line", "error")
-    if result.evidence is None:
-        ok = frame.filter(frame.get_column("error").is_null()).drop("error", "line")
-        if ok.height == frame.height:
-            ok.write_ndjson(out)
-            return
+    if result.evidence is None and frame.get_column("error").null_count() == frame.height:
+        write_plain(out, frame.drop("error", "line"))
+        return
     evidence = iter(result.evidence or ())
     for row in frame.iter_rows(named=True):
         if row["error"]:
@@ -137,6 +135,15 @@ def write_records(out: IO[bytes], result: Any) -> None:
             if result.evidence is not None:
                 line["evidence"] = next(evidence)
         out.write(orjson.dumps(line) + b"\n")
+
+
+def write_plain(out: IO[bytes], frame: Any) -> None:
+    """Records without errors or evidence: compiled (``_ingest.record_lines``) when it is built and
+    the values allow, else polars' writer — the same bytes either way."""
+    from services.matching.engine import ingest
+
+    if not (ingest.available() and ingest.write_records(frame, out)):
+        frame.write_ndjson(out)
 
 
 def _train(args: argparse.Namespace) -> int:

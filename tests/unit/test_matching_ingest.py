@@ -8,6 +8,7 @@ frames must be equal, column by column, record by record.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,23 @@ def test_arrow_strings_keep_nulls_empties_and_order() -> None:
     size = np.array([6, 5, -1, 0], np.int32)
     series = pl.Series(ingest._ingest.arrow_strings(base, start, size, np.array([3, 2, 1, 0])))
     assert series.to_list() == ["", None, "world", "你好"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=20), st.text(max_size=8), st.text(max_size=17), st.floats(0, 1)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_the_compiled_lines_are_polars_lines(rows: list[tuple[str, str, str, float]], rounded: bool) -> None:
+    frame = pl.DataFrame(rows, schema=["record_id", "source", "person_key", "confidence"], orient="row")
+    if rounded:  # as the batch writes it
+        frame = frame.with_columns(pl.col("confidence").round(4))
+    polars_bytes = io.BytesIO()
+    frame.write_ndjson(polars_bytes)
+    got = io.BytesIO()
+    written = ingest.write_records(frame, got)
+    assert got.getvalue() == polars_bytes.getvalue() if written else (got.getvalue() == b"" and not rounded)

@@ -172,8 +172,10 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     value = np.zeros(len(first), np.uint64)
     ids = norm.get_column("id18").fill_null(0).to_numpy()  # Int64: nulls would make it float
     value[by_id] = siphash24(ids[first[by_id]].astype(np.uint64))
-    reference = pl.col("source") + "\x1f" + pl.col("record_id")
-    refs = norm.select(reference.gather(first[~by_id])).to_series()  # only these need their reference
+    unkeyed = first[~by_id]  # only these need their reference
+    refs = norm.select(
+        pl.col("source").gather(unkeyed) + "\x1f" + pl.col("record_id").gather(unkeyed)
+    ).to_series()
     value[~by_id] = [reference_key(r) for r in refs.to_list()]
     slot = np.zeros(n, np.int64)
     slot[present] = np.arange(len(first))

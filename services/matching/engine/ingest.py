@@ -20,7 +20,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import polars as pl
@@ -83,6 +83,21 @@ def read_normalised(
     reference = checked(slow_lines(lines), 0).with_columns(pl.Series("line", rest + 1))
     reference = normalize(reference, today=day).select(frame.columns).cast(frame.schema)
     return pl.concat([frame, reference]).sort("line")
+
+
+def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
+    """``frame``'s (record_id, source, person_key, confidence) as NDJSON into ``out``, the bytes
+    polars' writer gives, formatted by ``_ingest.record_lines``; False (nothing written) when it
+    cannot: a null, a confidence with more than four decimals."""
+    cols = [frame.get_column(c) for c in ("record_id", "source", "person_key")]
+    if frame.columns != ["record_id", "source", "person_key", "confidence"] or any(
+        c.dtype != pl.String for c in cols
+    ):
+        return False
+    confidence = np.ascontiguousarray(
+        frame.get_column("confidence").cast(pl.Float64).fill_nan(-1.0).to_numpy()
+    )
+    return bool(_ingest.record_lines(*cols, confidence, out.write))
 
 
 def _bytes(path: str | Path) -> NDArray[np.uint8]:
