@@ -198,7 +198,12 @@ def compare_id(c: Columns, i: I64, j: I64) -> Levels:
     one_valid = va ^ vb & present
     typo = np.where(va, b, a)
     good = np.where(va, a, b)
-    repaired = one_valid & np.isin(repair_hash(typo, good), c.repairs)
+    repaired = np.zeros(len(i), bool)
+    asked = np.flatnonzero(one_valid)
+    if len(asked) and len(c.repairs):  # c.repairs is sorted
+        hashes = repair_hash(typo[asked], good[asked])
+        at = np.searchsorted(c.repairs, hashes).clip(max=len(c.repairs) - 1)
+        repaired[asked] = c.repairs[at] == hashes
     rest = np.flatnonzero(one_valid & ~repaired)
     if len(rest):
         edits = cpdist(

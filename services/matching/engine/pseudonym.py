@@ -17,8 +17,9 @@ from numpy.typing import NDArray
 
 try:  # compiled at install (setup.py)
     import services.matching.engine._pseudonym as _compiled
+    from services.matching.engine._ingest import arrow_strings as _strings
 except ImportError:  # pragma: no cover - an install without the compiled part
-    _compiled = None
+    _compiled = _strings = None
 
 U64 = NDArray[np.uint64]
 DEFAULT_SECRET = b"snx-person-key/1"
@@ -85,8 +86,10 @@ def as_text(values: U64) -> pl.Series:
     """``P`` and 16 hexadecimal digits per value."""
     if _compiled is None:
         return as_text_numpy(values)
-    keys = _compiled.hex_keys(np.ascontiguousarray(values, np.uint64))
-    return pl.Series("person_key", keys, pl.Binary).cast(pl.String)
+    n = len(values)
+    keys = _compiled.hex_keys(np.ascontiguousarray(values, np.uint64)).view(np.uint8)
+    spans = np.arange(n, dtype=np.int64) * 17, np.full(n, 17, np.int32), np.arange(n, dtype=np.int64)
+    return pl.Series(_strings(keys, *spans)).alias("person_key")  # handed over as Arrow: no copy per key
 
 
 def as_text_numpy(values: U64) -> pl.Series:
