@@ -218,11 +218,7 @@ def dedup(
     clock = Stopwatch(progress)
     records, norm = prepare(frames, clock)
     n = norm.height
-    anchor = np.where(
-        norm.get_column("id_valid").to_numpy(), norm.get_column("id18").fill_null(0).to_numpy(), 0
-    )
-    start = blocking.same_anchor_start(anchor)  # the first record of each valid ID, for repairs and clusters
-    typo, cand, typo_ids, cand_ids = blocking.repair_links(norm, start)
+    typo, cand, typo_ids, cand_ids, start = blocking.repair_links(norm)  # start: each valid ID's first record
     cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids), lazy_texts=True)
     clock.lap("normalise", f"{n:,} usable records, {len(typo):,} ID repairs found")
     i, j, stats = candidate_pairs(norm, cols, typo, cand)
@@ -237,6 +233,7 @@ def dedup(
     decisions = decisions or Decisions()
     where = _positions(norm, [r for pair in decisions.must_link + decisions.cannot_link for r in pair])
     link = pairs.eligible & (pairs.probability >= model.link_probability)
+    anchor = np.where(cols.id_valid, cols.id18, 0)
     clusters = cluster(
         n,
         anchor,

@@ -247,27 +247,25 @@ def same_anchor_start(anchor: I64) -> I64:
     return out
 
 
-def repair_links(frame: pl.DataFrame, start: I64 | None = None) -> tuple[I64, I64, I64, I64]:
-    """Pairs (typo record, record whose valid ID repairs it), plus (typo id18, repaired id18) per
-    repair found. ``start``: ``same_anchor_start`` of the valid IDs, when the caller has it."""
-    mask = (
-        ~frame.get_column("id_valid") & frame.get_column("_id18").is_not_null()
-    )  # 18 digits (or X) whenever set
+def repair_links(frame: pl.DataFrame) -> tuple[I64, I64, I64, I64, I64]:
+    """Pairs (typo record, record whose valid ID repairs it), (typo id18, repaired id18) per repair
+    found, and ``same_anchor_start`` of the valid IDs (found in the same pass, for clustering)."""
+    # _id18 holds 18 digits (or X) wherever it is set
+    mask = ~frame.get_column("id_valid") & frame.get_column("_id18").is_not_null()
     typo_at = np.flatnonzero(mask.to_numpy())
     texts = frame.get_column("_id18").gather(typo_at).to_list()
     found, repaired = repair_candidate_ids(texts) if texts else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     typo_rows = typo_at[found]
     ids = frame.get_column("id18").fill_null(0).to_numpy()
     valid = frame.get_column("id_valid").to_numpy()
-    if first_rows is None:
-        return _repair_links_sorted(typo_rows, repaired, ids, valid)
     n = len(ids)
     anchor = np.where(valid, ids, 0)
-    start = same_anchor_start(anchor) if start is None else start
-    keys = np.r_[anchor, repaired].astype(
-        np.uint64
-    )  # the valid IDs first: a candidate finds the first of its ID
-    first = first_rows(keys, np.r_[anchor != 0, np.ones(len(repaired), bool)].view(np.uint8), True)[n:]
+    if first_rows is None:
+        return (*_repair_links_sorted(typo_rows, repaired, ids, valid), same_anchor_start(anchor))
+    # the valid IDs first: each finds the first record of its ID, and so does each candidate
+    keys = np.r_[anchor, repaired].astype(np.uint64)
+    first = first_rows(keys, np.r_[anchor != 0, np.ones(len(repaired), bool)].view(np.uint8), True)
+    start, first = first[:n], first[n:]
     hit = first < n
     typo_rows, repaired, first = typo_rows[hit], repaired[hit], first[hit]
     later = np.flatnonzero((start != np.arange(n)) & (anchor != 0))  # the other records of an ID
@@ -277,7 +275,7 @@ def repair_links(frame: pl.DataFrame, start: I64 | None = None) -> tuple[I64, I6
     offset = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     left = np.r_[typo_rows, np.repeat(typo_rows, count)]
     right = np.r_[first, later[np.repeat(lo, count) + offset]]
-    return left, right, ids[typo_rows], repaired
+    return left, right, ids[typo_rows], repaired, start
 
 
 def _repair_links_sorted(
