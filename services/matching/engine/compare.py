@@ -10,6 +10,7 @@ The same code compares a batch of millions of pairs and one query against its ca
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -317,9 +318,17 @@ COMPARATORS = {
 }
 
 
+PARALLEL_PAIRS = 100_000  # from this many pairs on, the fields are compared two at a time
+
+
 def compare(c: Columns, i: I64, j: I64) -> NDArray[np.int8]:
-    """Levels of every field for the pairs (i[k], j[k]): shape (pairs, fields)."""
-    return np.stack([COMPARATORS[f](c, i, j) for f in FIELDS], axis=1)
+    """Levels of every field for the pairs (i[k], j[k]): shape (pairs, fields). A batch's pairs
+    are compared on two cores (numpy, rapidfuzz and the compiled levels let go of the GIL); a
+    query's few in this thread."""
+    if len(i) < PARALLEL_PAIRS:
+        return np.stack([COMPARATORS[f](c, i, j) for f in FIELDS], axis=1)
+    with ThreadPoolExecutor(2) as pool:
+        return np.stack(list(pool.map(lambda f: COMPARATORS[f](c, i, j), FIELDS)), axis=1)
 
 
 def hard_conflict(c: Columns, i: I64, j: I64) -> NDArray[np.bool_]:
