@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 from shared.services import SERVICES
 
+# numpy's OpenBLAS starts a thread per core that spins for a while after it starts; nothing here
+# does linear algebra, and on a 2-core machine those threads took CPU from the batch matcher.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 if TYPE_CHECKING:  # the heavier imports wait for the commands that need them (snx match starts fast)
     from shared.settings import ServiceSettings
 
