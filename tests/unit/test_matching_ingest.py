@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from services.matching.engine import ingest
+from services.matching.engine.names import plain_tables
 from services.matching.engine.ndjson import read_file
 from services.matching.engine.normalize import normalize
 from tests.unit.test_matching_normalize import TODAY, births, dirty_ids, names
@@ -117,7 +118,7 @@ def test_a_clean_file_is_read_by_the_compiled_pass_alone(tmp_path: Path) -> None
     data = ingest._bytes(path)
     starts, ends = ingest._ingest.line_bounds(data)
     scan = ingest._ingest.Scan(len(starts))
-    ingest._ingest.scan(data, starts, ends, 0, len(starts), 20261124, scan)
+    ingest._ingest.scan(data, starts, ends, 0, len(starts), 20261124, scan, plain_tables())
     assert (scan.rows["status"] == ingest._ingest.OK).all()  # nothing handed to the reference
     assert scan.rows["id_valid"].all() and (scan.rows["id_birth"] == 19491231).all()
     _same(path)

@@ -648,15 +648,13 @@ cdef void _divisions(const uint8_t* p, int64_t s, int32_t n, Row* r) noexcept no
         r.village = _digits(d, 12)
 
 
-cdef struct Columns:  # the Row fields, one array each (what polars takes without a copy)
+cdef struct Columns:  # the Row fields the frame takes, one array each (what polars takes without a copy)
     uint8_t* status
     uint8_t* error
-    uint8_t* id_null
-    uint8_t* id_len
-    uint8_t* id18_null
     uint8_t* id_form
     uint8_t* id_valid
     uint8_t* other_document
+    uint8_t* id18_known
     int8_t* id_sex
     int8_t* sex
     int64_t* id18
@@ -689,94 +687,6 @@ cdef void _row(const uint8_t* p, int64_t s, int64_t e, int64_t today, Row* r, in
         return
     _id_columns(ids, ids18, r, today)
     _divisions(p, st[F_DIVISION], sz[F_DIVISION], r)
-
-
-cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize_t lo, Py_ssize_t hi,
-                int64_t today, Columns* c, int64_t* start, int32_t* size, uint8_t* ids, uint8_t* ids18) noexcept nogil:
-    cdef Py_ssize_t x
-    cdef Row r
-    cdef int64_t st[NFIELDS]
-    cdef int32_t sz[NFIELDS]
-    for x in range(lo, hi):
-        _row(p, ls[x], le[x], today, &r, st, sz, &ids[x * ID_WIDTH], &ids18[x * 18])
-        memcpy(&start[x * KEPT], st, KEPT * sizeof(int64_t))
-        memcpy(&size[x * KEPT], sz, KEPT * sizeof(int32_t))
-        c.status[x] = r.status
-        c.error[x] = r.error
-        c.id_null[x] = r.id_null
-        c.id_len[x] = r.id_len
-        c.id18_null[x] = r.id18_null
-        c.id_form[x] = r.id_form
-        c.id_valid[x] = r.id_valid
-        c.other_document[x] = r.other_document
-        c.id_sex[x] = r.id_sex
-        c.sex[x] = r.sex
-        c.id18[x] = r.id18
-        c.id_birth[x] = r.id_birth
-        c.birth[x] = r.birth
-        c.county[x] = r.county
-        c.township[x] = r.township
-        c.village[x] = r.village
-
-
-COLUMNS = {
-    **dict.fromkeys(("status", "error", "id_null", "id_len", "id18_null", "id_form", "id_valid", "other_document"),
-                    np.uint8),
-    "id_sex": np.int8, "sex": np.int8,
-    **dict.fromkeys(("id18", "id_birth", "birth", "county", "township", "village"), np.int64),
-}
-
-
-class Scan:
-    """What ``scan`` found: per line its ``Row`` (``rows``: an array per field, ``COLUMNS``), the
-    fields' spans, the cleaned IDs."""
-
-    def __init__(self, n):
-        self.n = n
-        self.rows = {name: np.zeros(n, dtype) for name, dtype in COLUMNS.items()}
-        self.start = np.empty((n, KEPT), np.int64)  # every row's are written
-        self.size = np.empty((n, KEPT), np.int32)
-        self.ids = np.zeros((n, ID_WIDTH), np.uint8)
-        self.ids18 = np.zeros((n, 18), np.uint8)
-
-
-ID_WIDTH_BYTES = ID_WIDTH
-FIELD_SLOTS = {"record_id": F_RECORD_ID, "source": F_SOURCE, "name": F_NAME}  # columns of Scan.start/size
-
-
-cdef uint8_t* _u8(dict rows, str name) except NULL:
-    cdef uint8_t[::1] view = rows[name]
-    return &view[0]
-
-
-cdef int8_t* _i8(dict rows, str name) except NULL:
-    cdef int8_t[::1] view = rows[name]
-    return &view[0]
-
-
-cdef int64_t* _i64(dict rows, str name) except NULL:
-    cdef int64_t[::1] view = rows[name]
-    return &view[0]
-
-
-def scan(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
-         Py_ssize_t lo, Py_ssize_t hi, int64_t today, out):
-    """Lines lo..hi into ``out`` (a ``Scan`` of every line); releases the GIL while it works."""
-    cdef int64_t[:, ::1] start = out.start
-    cdef int32_t[:, ::1] size = out.size
-    cdef uint8_t[:, ::1] ids = out.ids
-    cdef uint8_t[:, ::1] ids18 = out.ids18
-    cdef Columns c
-    if hi <= lo:
-        return
-    rows = out.rows
-    c.status, c.error, c.id_null, c.id_len = _u8(rows, "status"), _u8(rows, "error"), _u8(rows, "id_null"), _u8(rows, "id_len")
-    c.id18_null, c.id_form, c.id_valid = _u8(rows, "id18_null"), _u8(rows, "id_form"), _u8(rows, "id_valid")
-    c.other_document, c.id_sex, c.sex = _u8(rows, "other_document"), _i8(rows, "id_sex"), _i8(rows, "sex")
-    c.id18, c.id_birth, c.birth = _i64(rows, "id18"), _i64(rows, "id_birth"), _i64(rows, "birth")
-    c.county, c.township, c.village = _i64(rows, "county"), _i64(rows, "township"), _i64(rows, "village")
-    with nogil:
-        _scan(&buf[0], &starts[0], &ends[0], lo, hi, today, &c, &start[0, 0], &size[0, 0], &ids[0, 0], &ids18[0, 0])
 
 
 # ---- Arrow strings: text columns handed to polars without a Python object per value ----------
@@ -815,10 +725,10 @@ cdef void _release_schema(ArrowSchema* s) noexcept nogil:
 
 cdef void _release_array(ArrowArray* a) noexcept nogil:
     cdef void** buffers = <void**> a.private_data
+    cdef int64_t k
     if buffers != NULL:
-        free(buffers[0])
-        free(buffers[1])
-        free(buffers[2])
+        for k in range(a.n_buffers):
+            free(buffers[k])
         free(buffers)
     a.release = NULL
 
@@ -1006,120 +916,6 @@ cdef int _put(uint8_t* out, const uint8_t* first, int n1, const uint8_t* second,
     out[n1] = 32
     memcpy(out + n1 + 1, second, n2)
     return n1 + 1 + n2
-
-
-def name_keys(const uint8_t[::1] base, const int64_t[:] start, const int32_t[:] size, const int64_t[::1] rows,
-              const uint32_t[::1] simplified, const uint8_t[::1] blob, const int32_t[::1] offset,
-              const uint8_t[::1] length, const int32_t[::1] fuzzy_offset, const uint8_t[::1] fuzzy_length,
-              const int32_t[::1] special, const int32_t[:, ::1] compound, const uint8_t[::1] compound_first):
-    """(simple, phonetic, fuzzy) as ``ArrowStrings``, null for a name that is not plain.
-
-    ``simplified``: per BMP code point its t2s form (0: not a character of a plain name), whose
-    first reading lies in ``blob`` (``offset``/``length``) with its near-homophone form
-    (``fuzzy_*``); ``special``: per code point, the index
-    of its reading as a surname in ``offset``'s space (a code point ≥ 0x10000 standing for it),
-    -1 if none; ``compound``: rows (first, second, special index or -1) of two-character surnames,
-    ``compound_first`` flags their first characters."""
-    cdef Py_ssize_t n = rows.shape[0], x, r
-    cdef Syllables t
-    if base.shape[0] == 0 or blob.shape[0] == 0:
-        raise ValueError("no bytes or no syllables")
-    t.blob = &blob[0]
-    t.offset = &offset[0]
-    t.length = &length[0]
-    t.fuzzy_offset = &fuzzy_offset[0]
-    t.fuzzy_length = &fuzzy_length[0]
-    cdef void** simple = <void**> calloc(3, sizeof(void*))
-    cdef void** phonetic = <void**> calloc(3, sizeof(void*))
-    cdef void** fuzzy = <void**> calloc(3, sizeof(void*))
-    if simple == NULL or phonetic == NULL or fuzzy == NULL:
-        free(simple)
-        free(phonetic)
-        free(fuzzy)
-        raise MemoryError()
-    cdef ArrowStrings a = _wrap(simple, n, 0)
-    cdef ArrowStrings b = _wrap(phonetic, n, 0)
-    cdef ArrowStrings c = _wrap(fuzzy, n, 0)
-    cdef int width = 1 + MAX_NAME * MAX_SYLLABLE, k
-    simple[0] = calloc((n + 7) // 8 + 1, 1)
-    phonetic[0] = calloc((n + 7) // 8 + 1, 1)
-    fuzzy[0] = calloc((n + 7) // 8 + 1, 1)
-    simple[1] = malloc((n + 1) * sizeof(int64_t))
-    phonetic[1] = malloc((n + 1) * sizeof(int64_t))
-    fuzzy[1] = malloc((n + 1) * sizeof(int64_t))
-    simple[2] = malloc(n * 3 * MAX_NAME + 1)
-    phonetic[2] = malloc(n * width + 1)
-    fuzzy[2] = malloc(n * width + 1)
-    for k in range(3):
-        if simple[k] == NULL or phonetic[k] == NULL or fuzzy[k] == NULL:
-            raise MemoryError()
-    cdef uint8_t* valid = <uint8_t*> simple[0]
-    cdef int64_t* so = <int64_t*> simple[1]
-    cdef int64_t* po = <int64_t*> phonetic[1]
-    cdef int64_t* fo = <int64_t*> fuzzy[1]
-    cdef uint8_t* sd = <uint8_t*> simple[2]
-    cdef uint8_t* pd = <uint8_t*> phonetic[2]
-    cdef uint8_t* fd = <uint8_t*> fuzzy[2]
-    cdef int64_t s_at = 0, p_at = 0, f_at = 0, nulls = 0
-    cdef uint32_t cps[MAX_NAME]
-    cdef uint32_t sur[1]
-    cdef uint8_t sp[MAX_SYLLABLE * 2]
-    cdef uint8_t sf[MAX_SYLLABLE * 2]
-    cdef uint8_t gp[MAX_NAME * MAX_SYLLABLE]
-    cdef uint8_t gf[MAX_NAME * MAX_SYLLABLE]
-    cdef int m, w, q, nsp, nsf, ngp, ngf, cmp
-    cdef int32_t reading
-    with nogil:
-        for x in range(n):
-            r = rows[x]
-            so[x] = s_at
-            po[x] = p_at
-            fo[x] = f_at
-            m = _name_cps(&base[0], start[r], size[r], cps, &simplified[0])
-            if m == 0:
-                nulls += 1
-                continue
-            valid[x >> 3] |= 1 << (x & 7)
-            for q in range(m):  # three bytes of UTF-8 each (U+3400 … U+9FFF)
-                sd[s_at] = 0xE0 | (cps[q] >> 12)
-                sd[s_at + 1] = 0x80 | ((cps[q] >> 6) & 0x3F)
-                sd[s_at + 2] = 0x80 | (cps[q] & 0x3F)
-                s_at += 3
-            w = 1
-            reading = special[cps[0]]
-            if m >= 3 and compound_first[cps[0]]:
-                for q in range(compound.shape[0]):
-                    if compound[q, 0] == <int32_t> cps[0] and compound[q, 1] == <int32_t> cps[1]:
-                        w = 2
-                        reading = compound[q, 2]
-                        break
-            if reading >= 0:
-                sur[0] = <uint32_t> reading
-                nsp = _join(&t, sur, 1, False, sp)
-                nsf = _join(&t, sur, 1, True, sf)
-            else:
-                nsp = _join(&t, cps, w, False, sp)
-                nsf = _join(&t, cps, w, True, sf)
-            ngp = _join(&t, cps + w, m - w, False, gp)
-            ngf = _join(&t, cps + w, m - w, True, gf)
-            if ngp == 0:
-                p_at += _put(pd + p_at, sp, nsp, gp, 0)
-                f_at += _put(fd + f_at, sf, nsf, gf, 0)
-                continue
-            cmp = _compare(sp, nsp, gp, ngp)
-            if cmp < 0 or (cmp == 0 and _compare(sf, nsf, gf, ngf) <= 0):
-                p_at += _put(pd + p_at, sp, nsp, gp, ngp)
-                f_at += _put(fd + f_at, sf, nsf, gf, ngf)
-            else:
-                p_at += _put(pd + p_at, gp, ngp, sp, nsp)
-                f_at += _put(fd + f_at, gf, ngf, sf, nsf)
-        so[n] = s_at
-        po[n] = p_at
-        fo[n] = f_at
-    memcpy(phonetic[0], simple[0], (n + 7) // 8 + 1)
-    memcpy(fuzzy[0], simple[0], (n + 7) // 8 + 1)
-    a.nulls = b.nulls = c.nulls = nulls
-    return a, b, c
 
 
 # ---- NDJSON out: the batch's result lines, from polars columns over the Arrow C stream ---------
@@ -1324,3 +1120,239 @@ def record_lines(record_id, source, person_key, const double[::1] confidence, wr
             continue
         write(memoryview(buffer)[:got])
     return True
+
+
+# ---- the scan: lines → Row columns and Arrow string columns, a range of lines per thread --------
+
+cdef struct Builder:  # one Arrow large-UTF-8 column being written (buffers as ArrowStrings holds them)
+    uint8_t* valid
+    int64_t* offsets
+    uint8_t* data
+    int64_t count
+    int64_t at
+    int64_t nulls
+
+
+cdef inline void _append(Builder* b, const uint8_t* s, int64_t n) noexcept nogil:
+    """One value (n < 0: null); the buffers were sized for the worst case."""
+    b.offsets[b.count] = b.at
+    if n < 0:
+        b.nulls += 1
+    else:
+        memcpy(b.data + b.at, s, n)
+        b.at += n
+        b.valid[b.count >> 3] |= 1 << (b.count & 7)
+    b.count += 1
+
+
+cdef struct Tables:  # names.plain_tables, as pointers
+    const uint32_t* simplified
+    Syllables syllables
+    const int32_t* special
+    const int32_t* compound
+    Py_ssize_t compounds
+    const uint8_t* compound_first
+
+
+cdef void _name_keys(Tables* t, const uint8_t* p, int64_t s, int32_t n, Builder* simple, Builder* phonetic,
+                     Builder* fuzzy) noexcept nogil:
+    """The keys of a plain name (names.name_table's plain path), or nulls for another name."""
+    cdef uint32_t cps[MAX_NAME]
+    cdef uint32_t sur[1]
+    cdef uint8_t text[3 * MAX_NAME]
+    cdef uint8_t sp[MAX_SYLLABLE * 2]
+    cdef uint8_t sf[MAX_SYLLABLE * 2]
+    cdef uint8_t gp[MAX_NAME * MAX_SYLLABLE]
+    cdef uint8_t gf[MAX_NAME * MAX_SYLLABLE]
+    cdef uint8_t out[2 + MAX_NAME * MAX_SYLLABLE * 2]
+    cdef int m, w, q, nsp, nsf, ngp, ngf, cmp
+    cdef int32_t reading
+    m = _name_cps(p, s, n, cps, t.simplified)
+    if m == 0:
+        _append(simple, NULL, -1)
+        _append(phonetic, NULL, -1)
+        _append(fuzzy, NULL, -1)
+        return
+    for q in range(m):  # three bytes of UTF-8 each (U+3400 … U+9FFF)
+        text[3 * q] = 0xE0 | (cps[q] >> 12)
+        text[3 * q + 1] = 0x80 | ((cps[q] >> 6) & 0x3F)
+        text[3 * q + 2] = 0x80 | (cps[q] & 0x3F)
+    _append(simple, text, 3 * m)
+    w = 1
+    reading = t.special[cps[0]]
+    if m >= 3 and t.compound_first[cps[0]]:
+        for q in range(t.compounds):
+            if t.compound[3 * q] == <int32_t> cps[0] and t.compound[3 * q + 1] == <int32_t> cps[1]:
+                w = 2
+                reading = t.compound[3 * q + 2]
+                break
+    if reading >= 0:
+        sur[0] = <uint32_t> reading
+        nsp = _join(&t.syllables, sur, 1, False, sp)
+        nsf = _join(&t.syllables, sur, 1, True, sf)
+    else:
+        nsp = _join(&t.syllables, cps, w, False, sp)
+        nsf = _join(&t.syllables, cps, w, True, sf)
+    ngp = _join(&t.syllables, cps + w, m - w, False, gp)
+    ngf = _join(&t.syllables, cps + w, m - w, True, gf)
+    cmp = _compare(sp, nsp, gp, ngp)
+    if ngp == 0 or cmp < 0 or (cmp == 0 and _compare(sf, nsf, gf, ngf) <= 0):
+        _append(phonetic, out, _put(out, sp, nsp, gp, ngp))
+        _append(fuzzy, out, _put(out, sf, nsf, gf, ngf))
+    else:
+        _append(phonetic, out, _put(out, gp, ngp, sp, nsp))
+        _append(fuzzy, out, _put(out, gf, ngf, sf, nsf))
+
+
+cdef enum:  # the text columns a scan writes, in this order (TEXTS)
+    T_RECORD_ID = 0
+    T_SOURCE = 1
+    T_NAME = 2
+    T_ID_TEXT = 3
+    T_ID18 = 4
+    T_SIMPLE = 5
+    T_PHONETIC = 6
+    T_FUZZY = 7
+    NTEXTS = 8
+
+TEXTS = ("record_id", "source", "name", "id_text", "_id18", "name_simple", "name_phonetic", "name_fuzzy")
+
+
+cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize_t lo, Py_ssize_t hi,
+                int64_t today, Columns* c, Builder* b, Tables* t) noexcept nogil:
+    cdef Py_ssize_t x
+    cdef Row r
+    cdef int64_t st[NFIELDS]
+    cdef int32_t sz[NFIELDS]
+    cdef uint8_t ids[ID_WIDTH]
+    cdef uint8_t ids18[18]
+    cdef bint usable
+    cdef int f
+    for x in range(lo, hi):
+        _row(p, ls[x], le[x], today, &r, st, sz, ids, ids18)
+        c.status[x] = r.status
+        c.error[x] = r.error
+        c.id_form[x] = r.id_form
+        c.id_valid[x] = r.id_valid
+        c.other_document[x] = r.other_document
+        c.id_sex[x] = r.id_sex
+        c.sex[x] = r.sex
+        c.id18[x] = r.id18 if not r.id18_null else 0
+        c.id18_known[x] = not r.id18_null
+        c.id_birth[x] = r.id_birth
+        c.birth[x] = r.birth
+        c.county[x] = r.county
+        c.township[x] = r.township
+        c.village[x] = r.village
+        if r.status != ST_OK:
+            for f in range(NTEXTS):
+                _append(&b[f], NULL, -1)
+            continue
+        _append(&b[T_RECORD_ID], p + st[F_RECORD_ID], sz[F_RECORD_ID])
+        _append(&b[T_SOURCE], p + st[F_SOURCE], sz[F_SOURCE])
+        _append(&b[T_NAME], p + st[F_NAME], sz[F_NAME])
+        usable = r.error == 0
+        _append(&b[T_ID_TEXT], ids, r.id_len if usable and not r.id_null else -1)
+        _append(&b[T_ID18], ids18, 18 if usable and not r.id18_null else -1)
+        if usable:
+            _name_keys(t, p, st[F_NAME], sz[F_NAME], &b[T_SIMPLE], &b[T_PHONETIC], &b[T_FUZZY])
+        else:
+            for f in range(T_SIMPLE, NTEXTS):
+                _append(&b[f], NULL, -1)
+
+
+COLUMNS = {
+    **dict.fromkeys(("status", "error", "id_form", "id_valid", "other_document", "id18_known"), np.uint8),
+    "id_sex": np.int8, "sex": np.int8,
+    **dict.fromkeys(("id18", "id_birth", "birth", "county", "township", "village"), np.int64),
+}
+
+
+class Scan:
+    """What ``scan`` found: per line its ``Row`` fields (``rows``: an array per field, ``COLUMNS``);
+    the text columns come back from ``scan`` itself, one set per range of lines."""
+
+    def __init__(self, n):
+        self.n = n
+        self.rows = {name: np.zeros(n, dtype) for name, dtype in COLUMNS.items()}
+
+
+cdef uint8_t* _u8(dict rows, str name) except NULL:
+    cdef uint8_t[::1] view = rows[name]
+    return &view[0]
+
+
+cdef int8_t* _i8(dict rows, str name) except NULL:
+    cdef int8_t[::1] view = rows[name]
+    return &view[0]
+
+
+cdef int64_t* _i64(dict rows, str name) except NULL:
+    cdef int64_t[::1] view = rows[name]
+    return &view[0]
+
+
+def scan(const uint8_t[::1] buf, const int64_t[::1] starts, const int64_t[::1] ends,
+         Py_ssize_t lo, Py_ssize_t hi, int64_t today, out, tables):
+    """Lines lo..hi into ``out`` (a ``Scan`` of every line), releasing the GIL while it works; the
+    text columns of those lines (``TEXTS``, ``ArrowStrings`` each). ``tables``: names.plain_tables."""
+    cdef Columns c
+    cdef Tables t
+    cdef Builder b[NTEXTS]
+    cdef const uint32_t[::1] simplified = tables[0]
+    cdef const uint8_t[::1] blob = tables[1]
+    cdef const int32_t[::1] offset = tables[2]
+    cdef const uint8_t[::1] length = tables[3]
+    cdef const int32_t[::1] fuzzy_offset = tables[4]
+    cdef const uint8_t[::1] fuzzy_length = tables[5]
+    cdef const int32_t[::1] special = tables[6]
+    cdef const int32_t[:, ::1] compound = tables[7]
+    cdef const uint8_t[::1] compound_first = tables[8]
+    cdef int64_t rows = max(hi - lo, 0), span = ends[hi - 1] - starts[lo] if hi > lo else 0
+    cdef int64_t room[NTEXTS]
+    cdef int f
+    room[:] = [span, span, span, ID_WIDTH * rows, 18 * rows, 3 * MAX_NAME * rows,
+               (1 + MAX_NAME * MAX_SYLLABLE) * rows, (1 + MAX_NAME * MAX_SYLLABLE) * rows]
+    parts = []
+    for f in range(NTEXTS):
+        buffers = <void**> calloc(3, sizeof(void*))
+        if buffers == NULL:
+            raise MemoryError()
+        part = _wrap(buffers, rows, 0)  # owns the buffers from here on
+        parts.append(part)
+        buffers[0] = calloc(rows // 8 + 1, 1)
+        buffers[1] = malloc((rows + 1) * sizeof(int64_t))
+        buffers[2] = malloc(room[f] + 1)
+        if buffers[0] == NULL or buffers[1] == NULL or buffers[2] == NULL:
+            raise MemoryError()
+        b[f].valid = <uint8_t*> buffers[0]
+        b[f].offsets = <int64_t*> buffers[1]
+        b[f].data = <uint8_t*> buffers[2]
+        b[f].count = b[f].at = b[f].nulls = 0
+    if rows == 0:
+        for f in range(NTEXTS):
+            b[f].offsets[0] = 0
+        return parts
+    t.simplified = &simplified[0]
+    t.syllables.blob = &blob[0]
+    t.syllables.offset = &offset[0]
+    t.syllables.length = &length[0]
+    t.syllables.fuzzy_offset = &fuzzy_offset[0]
+    t.syllables.fuzzy_length = &fuzzy_length[0]
+    t.special = &special[0]
+    t.compound = &compound[0, 0]
+    t.compounds = compound.shape[0]
+    t.compound_first = &compound_first[0]
+    rows_ = out.rows
+    c.status, c.error, c.id_form = _u8(rows_, "status"), _u8(rows_, "error"), _u8(rows_, "id_form")
+    c.id_valid, c.other_document, c.id18_known = _u8(rows_, "id_valid"), _u8(rows_, "other_document"), _u8(rows_, "id18_known")
+    c.id_sex, c.sex = _i8(rows_, "id_sex"), _i8(rows_, "sex")
+    c.id18, c.id_birth, c.birth = _i64(rows_, "id18"), _i64(rows_, "id_birth"), _i64(rows_, "birth")
+    c.county, c.township, c.village = _i64(rows_, "county"), _i64(rows_, "township"), _i64(rows_, "village")
+    with nogil:
+        _scan(&buf[0], &starts[0], &ends[0], lo, hi, today, &c, b, &t)
+        for f in range(NTEXTS):
+            b[f].offsets[b[f].count] = b[f].at
+    for f in range(NTEXTS):
+        (<ArrowStrings> parts[f]).nulls = b[f].nulls
+    return parts

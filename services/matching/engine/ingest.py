@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -57,32 +56,30 @@ def read_normalised(
     limit = day.year * 10000 + day.month * 100 + day.day
     data = _bytes(path)
     parts = max(1, min(threads or os.cpu_count() or 1, 8))
-    with ThreadPoolExecutor(parts) as pool:  # lines found on every core
+    with ThreadPoolExecutor(parts) as pool:  # the compiled loops let go of the GIL: every core works
         cut = [len(data) * k // parts for k in range(parts + 1)]
-        bounds = list(pool.map(lambda k: _ingest.line_bounds(data, cut[k], cut[k + 1]), range(parts)))
-    starts = np.concatenate([b[0] for b in bounds])
-    ends = np.concatenate([b[1] for b in bounds])
-    n = len(starts)
-    scan = _ingest.Scan(n)
-    cuts = [n * k // parts for k in range(parts + 1)]
-    workers = [
-        threading.Thread(target=_ingest.scan, args=(data, starts, ends, cuts[k], cuts[k + 1], limit, scan))
-        for k in range(parts)
-    ]
-    for w in workers:
-        w.start()
-    plain_tables()  # built once per process, while the scan runs without the GIL
-    for w in workers:
-        w.join()
-    native = np.flatnonzero(scan.rows["status"] == _ingest.OK)
-    frame = _frame(data, scan, native)
-    if len(native) == n:
+        found = [pool.submit(_ingest.line_bounds, data, cut[k], cut[k + 1]) for k in range(parts)]
+        tables = plain_tables()  # built once per process, while the lines are found
+        starts = np.concatenate([f.result()[0] for f in found])
+        ends = np.concatenate([f.result()[1] for f in found])
+        n = len(starts)
+        scan = _ingest.Scan(n)
+        cuts = [n * k // parts for k in range(parts + 1)]
+        texts = list(
+            pool.map(
+                lambda k: _ingest.scan(data, starts, ends, cuts[k], cuts[k + 1], limit, scan, tables),
+                range(parts),
+            )
+        )
+    frame = _frame(scan, texts)
+    native = scan.rows["status"] == _ingest.OK
+    if native.all():
         return frame
-    rest = np.flatnonzero(scan.rows["status"] != _ingest.OK)
+    rest = np.flatnonzero(~native)
     lines = [data[starts[k] : ends[k]].tobytes() for k in rest.tolist()]
     reference = checked(slow_lines(lines), 0).with_columns(pl.Series("line", rest + 1))
     reference = normalize(reference, today=day).select(frame.columns).cast(frame.schema)
-    return pl.concat([frame, reference]).sort("line")
+    return pl.concat([frame.filter(pl.Series(native)), reference]).sort("line")
 
 
 def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
@@ -109,62 +106,43 @@ def _bytes(path: str | Path) -> NDArray[np.uint8]:
         return np.frombuffer(mmap.mmap(f.fileno(), 0, flags=flags, prot=mmap.PROT_READ), np.uint8)
 
 
-def _text(base: NDArray[np.uint8], start: NDArray[np.int64], size: NDArray[np.int32], rows: I64) -> pl.Series:
-    """The byte spans (start, size) of ``rows`` as strings, null where size < 0 (no copy in Python)."""
-    return pl.Series(_ingest.arrow_strings(base, start, size, rows))
-
-
-def _frame(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64) -> pl.DataFrame:
-    r = scan.rows if len(rows) == scan.n else {k: v[rows] for k, v in scan.rows.items()}
-    slot = _ingest.FIELD_SLOTS
-    n_all = scan.n
-    id_size = np.where(scan.rows["id_null"] == 1, -1, scan.rows["id_len"].astype(np.int32))
-    id18_size = np.where(scan.rows["id18_null"] == 1, -1, 18).astype(np.int32)
-    spans = {
-        f: (data, scan.start[:, slot[f]], scan.size[:, slot[f]]) for f in ("source", "record_id", "name")
+def _frame(scan: _ingest.Scan, texts: list[list[Any]]) -> pl.DataFrame:
+    """Every line's columns (lines the scan handed over have nulls: ``read_normalised`` drops them)."""
+    columns = {
+        name: pl.concat([pl.Series(part[k]) for part in texts], rechunk=False).alias(name)
+        for k, name in enumerate(_ingest.TEXTS)
     }
-    spans["id_text"] = (scan.ids.reshape(-1), np.arange(n_all) * _ingest.ID_WIDTH_BYTES, id_size)
-    spans["_id18"] = (scan.ids18.reshape(-1), np.arange(n_all) * 18, id18_size)
-    with ThreadPoolExecutor(2) as pool:  # the compiled loops let go of the GIL: both cores work
-        tables = plain_tables()
-        half = len(rows) // 2
-        names = [pool.submit(_name_keys, data, scan, part, tables) for part in (rows[:half], rows[half:])]
-        texts = {c: pool.submit(_text, *span, rows) for c, span in spans.items()}
-        ints = ("id_birth", "birth", "county", "township", "village")
-        numbers = {
-            "line": rows + 1,
-            "error": pl.Series(r["error"]).replace_strict(
-                dict(enumerate(_ingest.ERROR_CODES)), return_dtype=pl.String
-            ),
+    r = scan.rows
+    ints = ("id_birth", "birth", "county", "township", "village")
+    frame = pl.DataFrame(
+        {
+            "line": np.arange(1, scan.n + 1),
+            "error": _errors(r["error"]),
             "_id_form": r["id_form"],
             "_id18_value": r["id18"],
-            "_id18_known": r["id18_null"] == 0,
-            "_other": r["other_document"].astype(bool),
+            "_id18_known": r["id18_known"].astype(bool),
             "id_valid": r["id_valid"].astype(bool),
             "id_sex": r["id_sex"],
             "sex": r["sex"],
             **{c: r[c] for c in ints},
+            **columns,
         }
-        frame = pl.DataFrame({**numbers, **{c: t.result() for c, t in texts.items()}})
-        keys = [pl.concat(two) for two in zip(names[0].result(), names[1].result(), strict=True)]
-    nonzero = [pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in (*ints, "id_sex", "sex")]
-    id18 = (
-        pl.when(pl.col("_other"))
-        .then(other_document_number(pl.col("id_text")))
-        .when(pl.col("_id18_known"))
-        .then(pl.col("_id18_value"))
-        .alias("id18")
     )
-    return _other_names(frame.with_columns(*nonzero, id18, *keys)).select(COLUMNS)
+    nonzero = [pl.when(pl.col(c) != 0).then(pl.col(c)).alias(c) for c in (*ints, "id_sex", "sex")]
+    other = np.flatnonzero(r["other_document"])  # numbers that are no ID: hashed (few of them)
+    hashed = pl.select(other_document_number(pl.lit(columns["id_text"].gather(other)))).to_series()
+    id18 = pl.when(pl.col("_id18_known")).then(pl.col("_id18_value")).alias("id18")
+    frame = frame.with_columns(*nonzero, id18)
+    frame = frame.with_columns(frame.get_column("id18").scatter(other, hashed)) if len(other) else frame
+    return _other_names(frame).select(COLUMNS)
 
 
-def _name_keys(data: NDArray[np.uint8], scan: _ingest.Scan, rows: I64, tables: Any) -> list[pl.Series]:
-    """The keys of plain Chinese names, compiled (``_ingest.name_keys``); null for the others."""
-    start, size = scan.start[:, _ingest.FIELD_SLOTS["name"]], scan.size[:, _ingest.FIELD_SLOTS["name"]]
-    if len(rows) == 0:
-        return [pl.Series(c, [], pl.String) for c in NAME_KEYS[:3]]
-    keys = _ingest.name_keys(data, start, size, rows, *tables)
-    return [pl.Series(k).alias(c) for c, k in zip(NAME_KEYS[:3], keys, strict=True)]
+def _errors(codes: NDArray[np.uint8]) -> pl.Series:
+    """The error codes as ``ndjson.ERRORS`` names them (null where none: nearly every record)."""
+    out = pl.repeat(None, len(codes), dtype=pl.String, eager=True)
+    bad = np.flatnonzero(codes)
+    names = np.asarray(_ingest.ERROR_CODES, dtype=object)[codes[bad]]
+    return out.scatter(bad, pl.Series(names.tolist(), dtype=pl.String)) if len(bad) else out
 
 
 def _other_names(frame: pl.DataFrame) -> pl.DataFrame:
