@@ -72,15 +72,12 @@ class Stopwatch:
             self.progress(f"[{now:6.1f} s] {step} {detail}".rstrip())
 
 
-def candidate_pairs(
-    norm: pl.DataFrame, cols: Columns, typo: I64, cand: I64
-) -> tuple[I64, I64, dict[str, Any]]:
-    """Unique candidate pairs (i < j) over every blocking rule, hard conflicts removed.
+def rule_pairs(cols: Columns) -> tuple[list[I64], list[I64], dict[str, Any]]:
+    """The pairs of every blocking rule (``blocking.RULES``), two rules at a time.
 
     Two records with valid IDs pair only through the ``id`` rule (equal IDs); with different
     valid IDs they are two people (``hard_conflict``), so the other rules skip such pairs.
     """
-    n = norm.height
     found_i, found_j, stats = [], [], {}
     open_ = ~cols.id_valid
     rules = blocking.key_hashes(cols)
@@ -92,10 +89,21 @@ def candidate_pairs(
             found_i.append(i)
             found_j.append(j)
             stats[rule] = {"pairs": len(i), "blocks_skipped": skipped}
-    left, right = typo, cand
-    found_i.append(np.minimum(left, right))
-    found_j.append(np.maximum(left, right))
-    stats["repair"] = {"pairs": len(left), "blocks_skipped": 0}
+    return found_i, found_j, stats
+
+
+def candidate_pairs(
+    cols: Columns, rules: tuple[list[I64], list[I64], dict[str, Any]], typo: I64, cand: I64
+) -> tuple[I64, I64, dict[str, Any]]:
+    """Unique candidate pairs (i < j): the rules' (``rule_pairs``) and the ID repairs'
+    (``blocking.repair_links``), hard conflicts removed."""
+    n = len(cols)
+    found_i, found_j, stats = (
+        [*rules[0], np.minimum(typo, cand)],
+        [*rules[1], np.maximum(typo, cand)],
+        rules[2],
+    )
+    stats["repair"] = {"pairs": len(typo), "blocks_skipped": 0}
     code = np.sort(np.concatenate(found_i) * n + np.concatenate(found_j))
     code = code[np.r_[True, code[1:] != code[:-1]]] if len(code) else code  # np.unique, without its hashing
     i, j = code // n, code % n
@@ -218,10 +226,14 @@ def dedup(
     clock = Stopwatch(progress)
     records, norm = prepare(frames, clock)
     n = norm.height
-    typo, cand, typo_ids, cand_ids, start = blocking.repair_links(norm)  # start: each valid ID's first record
-    cols = Columns.from_frame(norm, repairs=repair_hash(typo_ids, cand_ids), lazy_texts=True)
+    with ThreadPoolExecutor(1) as side:  # ID repairs beside the blocking rules: both cores work
+        repairs = side.submit(blocking.repair_links, norm)
+        cols = Columns.from_frame(norm, lazy_texts=True)
+        rules = rule_pairs(cols)
+        typo, cand, typo_ids, cand_ids, start = repairs.result()  # start: each valid ID's first record
+    cols.repairs = np.sort(repair_hash(typo_ids, cand_ids))
     clock.lap("normalise", f"{n:,} usable records, {len(typo):,} ID repairs found")
-    i, j, stats = candidate_pairs(norm, cols, typo, cand)
+    i, j, stats = candidate_pairs(cols, rules, typo, cand)
     clock.lap("block", f"{len(i):,} candidate pairs")
     if train or model is None:
         from services.matching.engine.train import train as estimate
@@ -243,20 +255,22 @@ def dedup(
         start=start,
     )
     labels = clusters.labels
-    same = labels[i] == labels[j]
-    linked_best = _best_edge(n, i, j, pairs.probability, same)
-    other_best = _best_edge(n, i, j, pairs.probability, ~same)
-    p_or_0 = np.r_[pairs.probability, 0.0]  # index -1 (no pair) reads 0
-    confidence = np.where(linked_best >= 0, p_or_0[linked_best], 1.0 - p_or_0[other_best])
-    keys = person_keys(norm, labels)
-    persons = int(np.count_nonzero(np.bincount(labels, minlength=1)))
+    with ThreadPoolExecutor(1) as side:  # the person keys beside the confidences and the grey zone
+        keyed = side.submit(person_keys, norm, labels)
+        same = labels[i] == labels[j]
+        linked_best = _best_edge(n, i, j, pairs.probability, same)
+        other_best = _best_edge(n, i, j, pairs.probability, ~same)
+        p_or_0 = np.r_[pairs.probability, 0.0]  # index -1 (no pair) reads 0
+        confidence = np.where(linked_best >= 0, p_or_0[linked_best], 1.0 - p_or_0[other_best])
+        grey_mask = pairs.eligible & ~same & (pairs.probability >= model.review_probability) & ~link
+        grey = _grey(norm, pairs, grey_mask, clusters.refused, clusters.ambiguous)
+        persons = int(np.count_nonzero(np.bincount(labels, minlength=1)))
+        keys = keyed.result()
     clock.lap("cluster", f"{persons:,} persons")
     out = norm.select("source", "record_id").with_columns(
         keys, pl.Series("confidence", np.round(confidence, 4))
     )
     records = _attach(records, out)
-    grey_mask = pairs.eligible & ~same & (pairs.probability >= model.review_probability) & ~link
-    grey = _grey(norm, pairs, grey_mask, clusters.refused, clusters.ambiguous)
     stats = {
         "records": records.height,
         "usable": n,
