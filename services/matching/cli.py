@@ -138,7 +138,7 @@ def write_records(out: IO[bytes], result: Any) -> None:
 
 
 def write_plain(out: IO[bytes], frame: Any) -> None:
-    """Records without errors or evidence: compiled (``_ingest.record_lines``) when it is built and
+    """Records without errors or evidence: compiled (``_ingest.record_blocks``) when it is built and
     the values allow, else polars' writer — the same bytes either way."""
     from services.matching.engine import ingest
 

@@ -1086,40 +1086,34 @@ cdef int64_t _lines(Text* rid, Text* src, Text* key, const double* conf, int64_t
     return m
 
 
-def record_lines(record_id, source, person_key, const double[::1] confidence, write, int64_t block=1 << 22):
-    """Writes the records' NDJSON (polars' writer's bytes) through ``write``, a block at a time;
-    False, having written nothing, where polars' writer must do it (``_lines``)."""
-    cdef _Column a = _Column(record_id), b = _Column(source), c = _Column(person_key)
-    cdef int64_t n = confidence.shape[0], at = 0, got, k
-    cdef const double* conf = &confidence[0] if n else NULL
-    cdef const uint8_t* s
-    cdef int64_t size
-    cdef int64_t quick = 0
-    with nogil:  # check every value first: nothing is written unless all of it can be
-        for k in range(n):
-            if not (_text_at(&a.text, k, &s, &size) and _text_at(&b.text, k, &s, &size)
-                    and _text_at(&c.text, k, &s, &size)) or not (0.0 <= conf[k] <= 1.0):
-                quick = -1
-                break
-            if <int64_t> (conf[k] * 10000.0 + 0.5) / 10000.0 != conf[k]:
-                quick = -1
-                break
-    if quick < 0:
-        return False
-    buffer = bytearray(block)
-    cdef uint8_t[::1] view = buffer
-    while at < n:
+cdef class RecordColumns:
+    """The string columns of the result lines, held through their Arrow export."""
+
+    cdef _Column record_id, source, person_key
+
+    def __cinit__(self, record_id, source, person_key):
+        self.record_id, self.source, self.person_key = _Column(record_id), _Column(source), _Column(person_key)
+
+
+def record_blocks(RecordColumns cols, const double[::1] confidence, int64_t lo, int64_t hi, int64_t block=1 << 22):
+    """The result lines of records lo..hi (polars' writer's bytes), in blocks of about ``block``
+    bytes; None where polars' writer must do it (``_lines``). Without the GIL: threads can each
+    take a range."""
+    cdef int64_t at = lo, got
+    cdef const double* conf = &confidence[0] if confidence.shape[0] else NULL
+    blocks = []
+    while at < hi:
+        buffer = bytearray(block)
+        view: uint8_t[::1] = buffer
         with nogil:
-            got = _lines(&a.text, &b.text, &c.text, conf, &at, n, &view[0], block)
+            got = _lines(&cols.record_id.text, &cols.source.text, &cols.person_key.text, conf, &at, hi, &view[0], block)
         if got < 0:
-            raise ValueError("a value changed while it was written")
+            return None
         if got == 0:  # one line longer than the block
             block *= 2
-            buffer = bytearray(block)
-            view = buffer
             continue
-        write(memoryview(buffer)[:got])
-    return True
+        blocks.append(memoryview(buffer)[:got])
+    return blocks
 
 
 # ---- the scan: lines → Row columns and Arrow string columns, a range of lines per thread --------

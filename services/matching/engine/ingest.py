@@ -84,7 +84,7 @@ def read_normalised(
 
 def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
     """``frame``'s (record_id, source, person_key, confidence) as NDJSON into ``out``, the bytes
-    polars' writer gives, formatted by ``_ingest.record_lines``; False (nothing written) when it
+    polars' writer gives, formatted by ``_ingest.record_blocks``; False (nothing written) when it
     cannot: a null, a confidence with more than four decimals."""
     cols = [frame.get_column(c) for c in ("record_id", "source", "person_key")]
     if frame.columns != ["record_id", "source", "person_key", "confidence"] or any(
@@ -94,7 +94,19 @@ def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
     confidence = np.ascontiguousarray(
         frame.get_column("confidence").cast(pl.Float64).fill_nan(-1.0).to_numpy()
     )
-    return bool(_ingest.record_lines(*cols, confidence, out.write))
+    columns = _ingest.RecordColumns(*cols)
+    n, parts = len(confidence), 2
+    cut = [n * k // parts for k in range(parts + 1)]
+    with ThreadPoolExecutor(parts) as pool:  # formatted on both cores, written in order
+        blocks = list(
+            pool.map(lambda k: _ingest.record_blocks(columns, confidence, cut[k], cut[k + 1]), range(parts))
+        )
+    if any(b is None for b in blocks):
+        return False
+    for part in blocks:
+        for block in part:
+            out.write(block)
+    return True
 
 
 def _bytes(path: str | Path) -> NDArray[np.uint8]:
@@ -108,10 +120,12 @@ def _bytes(path: str | Path) -> NDArray[np.uint8]:
 
 def _frame(scan: _ingest.Scan, texts: list[list[Any]]) -> pl.DataFrame:
     """Every line's columns (lines the scan handed over have nulls: ``read_normalised`` drops them)."""
-    columns = {
-        name: pl.concat([pl.Series(part[k]) for part in texts], rechunk=False).alias(name)
-        for k, name in enumerate(_ingest.TEXTS)
-    }
+    with ThreadPoolExecutor(2) as pool:  # polars takes each array over without the GIL
+        series = pool.map(
+            lambda k: pl.concat([pl.Series(part[k]) for part in texts], rechunk=False),
+            range(len(_ingest.TEXTS)),
+        )
+        columns = {name: s.alias(name) for name, s in zip(_ingest.TEXTS, series, strict=True)}
     r = scan.rows
     ints = ("id_birth", "birth", "county", "township", "village")
     frame = pl.DataFrame(
