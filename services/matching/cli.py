@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import ctypes
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,32 +66,38 @@ def _decisions(path: str | None) -> Any:
 
 
 def _keep_freed_memory() -> None:
-    """Ask glibc's malloc to keep freed memory for the next array instead of giving it back.
+    """Keep freed memory for the next array instead of giving it back to the kernel.
 
     A run allocates and frees arrays of a million values by the hundred; by default each freed
     one goes back to the kernel, and the next one comes as fresh pages that the kernel must zero
-    (a tenth of the run's CPU time went to zeroing pages at 1 M records). No effect where the C
-    library is not glibc; the memory stays the process's until it exits.
+    (a tenth of the run's CPU time went to zeroing pages at 1 M records). So glibc's malloc keeps
+    what is freed, for every thread (one arena: a worker thread's big arrays would otherwise be
+    mapped and unmapped each time), and numpy does not ask for huge pages: where the kernel
+    compacts memory to find them, a run waited for it now and then. Called before numpy is
+    imported; no effect where the C library is not glibc; the memory stays the process's until
+    it exits.
     """
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     try:
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
     except (OSError, AttributeError):  # pragma: no cover - not glibc
         return
-    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    m_trim_threshold, m_top_pad, m_mmap_threshold, m_arena_max = -1, -2, -3, -8
+    mallopt(m_arena_max, 1)
     mallopt(m_mmap_threshold, 1 << 30)
     mallopt(m_trim_threshold, 1 << 30)
     mallopt(m_top_pad, 256 << 20)
 
 
 def _dedup(args: argparse.Namespace) -> int:
-    from services.matching.engine.batch import dedup
-    from services.matching.engine.model import FellegiSunter
-
     # A run makes millions of short-lived objects (strings, evidence) and no cycles worth
     # collecting: the cyclic collector would rescan them all, again and again (~1 s at 1 M).
     gc.disable()
-    _keep_freed_memory()
+    _keep_freed_memory()  # before numpy is imported
+    from services.matching.engine.batch import dedup
+    from services.matching.engine.model import FellegiSunter
+
     model = FellegiSunter.load(Path(args.model)) if args.model else FellegiSunter.load()
     result = dedup(
         _records(args.input),
