@@ -14,7 +14,7 @@ BROWSER_PACKAGES := chromium fonts-wqy-microhei
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml setup.py $(wildcard services/matching/engine/*.pyx) | $(PY)
+$(STAMP): pyproject.toml setup.py $(wildcard services/matching/engine/*.pyx services/matching/engine/*.pxi) | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	@touch $(STAMP)
 
