@@ -47,39 +47,70 @@ cdef void _sort_by_key(Entry* e, Py_ssize_t count) noexcept nogil:
         e[j + 1] = item
 
 
+cdef inline uint64_t _mix(uint64_t x) noexcept nogil:
+    """splitmix64's finaliser, as ``blocking.mix``."""
+    cdef uint64_t z = x + 0x9E3779B97F4A7C15ULL
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
+    return z ^ (z >> 31)
+
+
+cdef Py_ssize_t _partition(const uint64_t* keys, const unsigned char* mask, bint spread, Py_ssize_t n,
+                           int64_t* offset, int64_t* fill, Entry* entries) noexcept nogil:
+    """The rows with a non-zero key (and ``mask``, unless NULL) into ``entries``, spread over the
+    partitions by the top bits of their key (mixed first with ``spread``), each partition sorted by
+    key with its rows in order; ``offset`` (zeroed, parts + 1) gets where each partition starts.
+    Returns how many entries there are."""
+    cdef Py_ssize_t r, p, m = 0, parts = 1 << BITS
+    cdef uint64_t k
+    for r in range(n):
+        k = keys[r]
+        if k != 0 and (mask == NULL or mask[r]):
+            k = _mix(k) if spread else k
+            offset[(k >> (64 - BITS)) + 1] += 1
+            m += 1
+    for p in range(parts):
+        offset[p + 1] += offset[p]
+        fill[p] = offset[p]
+    for r in range(n):  # rows stay in row order inside each partition
+        k = keys[r]
+        if k != 0 and (mask == NULL or mask[r]):
+            k = _mix(k) if spread else k
+            p = k >> (64 - BITS)
+            entries[fill[p]].key = k
+            entries[fill[p]].row = r
+            fill[p] += 1
+    for p in range(parts):
+        if offset[p + 1] - offset[p] > 1:
+            _sort_by_key(&entries[offset[p]], offset[p + 1] - offset[p])
+    return m
+
+
+cdef int _room(Py_ssize_t n, int64_t** offset, int64_t** fill, Entry** entries) except -1:
+    """The buffers of ``_partition`` for n rows (the caller frees them)."""
+    offset[0] = <int64_t*> calloc((1 << BITS) + 1, sizeof(int64_t))
+    fill[0] = <int64_t*> malloc(((1 << BITS) + 1) * sizeof(int64_t))
+    entries[0] = <Entry*> malloc((n + 1) * sizeof(Entry))
+    if not (offset[0] and fill[0] and entries[0]):
+        free(offset[0]); free(fill[0]); free(entries[0])
+        raise MemoryError()
+    return 0
+
+
 def block_pairs(const uint64_t[::1] keys, const unsigned char[::1] open_, bint restrict, int64_t max_block):
     """(a, b, blocks skipped): every pair a < b of rows with the same non-zero key, in blocks of
     at most ``max_block`` rows; with ``restrict``, only pairs where ``open_`` holds for a or b."""
     cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
-    cdef int64_t* offset = <int64_t*> calloc(parts + 1, sizeof(int64_t))
-    cdef int64_t* fill = <int64_t*> malloc((parts + 1) * sizeof(int64_t))
-    cdef Entry* entries = <Entry*> malloc((n + 1) * sizeof(Entry))
-    if not (offset and fill and entries):
-        free(offset); free(fill); free(entries)
-        raise MemoryError()
+    cdef int64_t* offset = NULL
+    cdef int64_t* fill = NULL
+    cdef Entry* entries = NULL
+    _room(n, &offset, &fill, &entries)
     cdef Py_ssize_t r, p, x, y, first, last, m = 0
     cdef uint64_t k
     cdef int64_t s, closed, total = 0, skipped = 0, pos = 0
     try:
         with nogil:
-            for r in range(n):
-                k = keys[r]
-                if k != 0:
-                    offset[(k >> (64 - BITS)) + 1] += 1
-                    m += 1
-            for p in range(parts):
-                offset[p + 1] += offset[p]
-                fill[p] = offset[p]
-            for r in range(n):  # rows stay in row order inside each partition
-                k = keys[r]
-                if k != 0:
-                    p = k >> (64 - BITS)
-                    entries[fill[p]].key = k
-                    entries[fill[p]].row = r
-                    fill[p] += 1
-            for p in range(parts):
-                if offset[p + 1] - offset[p] > 1:
-                    _sort_by_key(&entries[offset[p]], offset[p + 1] - offset[p])
+            m = _partition(&keys[0] if n else NULL, NULL, False, n, offset, fill, entries)
             first = 0
             while first < m:  # count: blocks are runs of one key
                 last = first + 1
@@ -118,14 +149,6 @@ def block_pairs(const uint64_t[::1] keys, const unsigned char[::1] open_, bint r
         return out_a, out_b, skipped
     finally:
         free(offset); free(fill); free(entries)
-
-
-cdef inline uint64_t _mix(uint64_t x) noexcept nogil:
-    """splitmix64's finaliser, as ``blocking.mix``."""
-    cdef uint64_t z = x + 0x9E3779B97F4A7C15ULL
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL
-    return z ^ (z >> 31)
 
 
 cdef inline uint64_t _key(uint64_t salt, uint64_t* parts, int count) noexcept nogil:
@@ -181,36 +204,15 @@ def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask, bint spr
     cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
     out = np.arange(n, dtype=np.int64)
     cdef int64_t[::1] o = out
-    cdef int64_t* offset = <int64_t*> calloc(parts + 1, sizeof(int64_t))
-    cdef int64_t* fill = <int64_t*> malloc((parts + 1) * sizeof(int64_t))
-    cdef Entry* entries = <Entry*> malloc((n + 1) * sizeof(Entry))
-    if not (offset and fill and entries):
-        free(offset); free(fill); free(entries)
-        raise MemoryError()
+    cdef int64_t* offset = NULL
+    cdef int64_t* fill = NULL
+    cdef Entry* entries = NULL
+    _room(n, &offset, &fill, &entries)
     cdef Py_ssize_t r, p, x, first, last, m = 0
     cdef uint64_t k
     try:
         with nogil:
-            for r in range(n):
-                k = keys[r]
-                if k != 0 and mask[r]:
-                    k = _mix(k) if spread else k
-                    offset[(k >> (64 - BITS)) + 1] += 1
-                    m += 1
-            for p in range(parts):
-                offset[p + 1] += offset[p]
-                fill[p] = offset[p]
-            for r in range(n):  # rows stay in row order inside each partition
-                k = keys[r]
-                if k != 0 and mask[r]:
-                    k = _mix(k) if spread else k
-                    p = k >> (64 - BITS)
-                    entries[fill[p]].key = k
-                    entries[fill[p]].row = r
-                    fill[p] += 1
-            for p in range(parts):
-                if offset[p + 1] - offset[p] > 1:
-                    _sort_by_key(&entries[offset[p]], offset[p + 1] - offset[p])
+            m = _partition(&keys[0] if n else NULL, &mask[0] if n else NULL, spread, n, offset, fill, entries)
             first = 0
             while first < m:  # a run of one key: its first entry has the lowest row
                 last = first + 1
