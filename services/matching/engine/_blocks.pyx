@@ -100,13 +100,12 @@ cdef int _room(Py_ssize_t n, int64_t** offset, int64_t** fill, Entry** entries) 
 def block_pairs(const uint64_t[::1] keys, const unsigned char[::1] open_, bint restrict, int64_t max_block):
     """(a, b, blocks skipped): every pair a < b of rows with the same non-zero key, in blocks of
     at most ``max_block`` rows; with ``restrict``, only pairs where ``open_`` holds for a or b."""
-    cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
+    cdef Py_ssize_t n = keys.shape[0]
     cdef int64_t* offset = NULL
     cdef int64_t* fill = NULL
     cdef Entry* entries = NULL
     _room(n, &offset, &fill, &entries)
-    cdef Py_ssize_t r, p, x, y, first, last, m = 0
-    cdef uint64_t k
+    cdef Py_ssize_t x, y, first, last, m = 0
     cdef int64_t s, closed, total = 0, skipped = 0, pos = 0
     try:
         with nogil:
@@ -201,15 +200,14 @@ def first_rows(const uint64_t[::1] keys, const unsigned char[::1] mask, bint spr
     a row outside ``mask`` or with key 0 is its own. Keys are partitioned by their top bits, as
     ``block_pairs`` does: they must be well spread (hashes), or ``spread`` mixes them first
     (``_mix``, a bijection: equal keys stay equal, different ones different)."""
-    cdef Py_ssize_t n = keys.shape[0], parts = 1 << BITS
+    cdef Py_ssize_t n = keys.shape[0]
     out = np.arange(n, dtype=np.int64)
     cdef int64_t[::1] o = out
     cdef int64_t* offset = NULL
     cdef int64_t* fill = NULL
     cdef Entry* entries = NULL
     _room(n, &offset, &fill, &entries)
-    cdef Py_ssize_t r, p, x, first, last, m = 0
-    cdef uint64_t k
+    cdef Py_ssize_t first, last, m = 0
     try:
         with nogil:
             m = _partition(&keys[0] if n else NULL, &mask[0] if n else NULL, spread, n, offset, fill, entries)

@@ -30,7 +30,6 @@ cdef enum:
     F_RECORD_ID = 0
     F_SOURCE = 1
     F_NAME = 2
-    KEPT = 3  # the fields above keep their spans (``Scan.start``/``size``); the rest are read at once
     F_ID = 3
     F_SEX = 4
     F_BIRTH = 5
@@ -91,7 +90,7 @@ cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize
         c.other_document[x] = r.other_document
         c.id_sex[x] = r.id_sex
         c.sex[x] = r.sex
-        c.id18[x] = r.id18 if not r.id18_null else 0
+        c.id18[x] = r.id18  # 0 where there is none
         c.id18_known[x] = not r.id18_null
         c.id_birth[x] = r.id_birth
         c.birth[x] = r.birth
@@ -115,7 +114,7 @@ cdef void _scan(const uint8_t* p, const int64_t* ls, const int64_t* le, Py_ssize
                 _append(&b[f], NULL, -1)
 
 
-COLUMNS = {
+ROW_FIELDS = {
     **dict.fromkeys(("status", "error", "id_form", "id_valid", "other_document", "id18_known"), np.uint8),
     "id_sex": np.int8, "sex": np.int8,
     **dict.fromkeys(("id18", "id_birth", "birth", "county", "township", "village"), np.int64),
@@ -123,12 +122,12 @@ COLUMNS = {
 
 
 class Scan:
-    """What ``scan`` found: per line its ``Row`` fields (``rows``: an array per field, ``COLUMNS``);
+    """What ``scan`` found: per line its ``Row`` fields (``rows``: an array per field, ``ROW_FIELDS``);
     the text columns come back from ``scan`` itself, one set per range of lines."""
 
     def __init__(self, n):
         self.n = n
-        self.rows = {name: np.zeros(n, dtype) for name, dtype in COLUMNS.items()}
+        self.rows = {name: np.zeros(n, dtype) for name, dtype in ROW_FIELDS.items()}
 
 
 cdef uint8_t* _u8(dict rows, str name) except NULL:

@@ -187,7 +187,7 @@ def person_keys(norm: pl.DataFrame, labels: I64) -> pl.Series:
     value[~by_id] = [reference_key(r) for r in refs.to_list()]
     slot = np.zeros(n, np.int64)
     slot[present] = np.arange(len(first))
-    return as_text(value[slot[labels]])
+    return as_text(value).gather(slot[labels])  # one key text per person, then one per record
 
 
 def _best_edge(n: int, i: I64, j: I64, p: NDArray[np.float64], mask: NDArray[np.bool_]) -> I64:

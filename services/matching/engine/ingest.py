@@ -57,14 +57,14 @@ def read_normalised(
     data = _bytes(path)
     parts = max(1, min(threads or os.cpu_count() or 1, 8))
     with ThreadPoolExecutor(parts) as pool:  # the compiled loops let go of the GIL: every core works
-        cut = [len(data) * k // parts for k in range(parts + 1)]
+        cut = _cuts(len(data), parts)
         found = [pool.submit(_ingest.line_bounds, data, cut[k], cut[k + 1]) for k in range(parts)]
         tables = plain_tables()  # built once per process, while the lines are found
         starts = np.concatenate([f.result()[0] for f in found])
         ends = np.concatenate([f.result()[1] for f in found])
         n = len(starts)
         scan = _ingest.Scan(n)
-        cuts = [n * k // parts for k in range(parts + 1)]
+        cuts = _cuts(n, parts)
         texts = list(
             pool.map(
                 lambda k: _ingest.scan(data, starts, ends, cuts[k], cuts[k + 1], limit, scan, tables),
@@ -95,8 +95,8 @@ def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
         frame.get_column("confidence").cast(pl.Float64).fill_nan(-1.0).to_numpy()
     )
     columns = _ingest.RecordColumns(*cols)
-    n, parts = len(confidence), 2
-    cut = [n * k // parts for k in range(parts + 1)]
+    parts = 2
+    cut = _cuts(len(confidence), parts)
     with ThreadPoolExecutor(parts) as pool:  # formatted on both cores, written in order
         blocks = list(
             pool.map(lambda k: _ingest.record_blocks(columns, confidence, cut[k], cut[k + 1]), range(parts))
@@ -107,6 +107,11 @@ def write_records(frame: pl.DataFrame, out: IO[bytes]) -> bool:
         for block in part:
             out.write(block)
     return True
+
+
+def _cuts(n: int, parts: int) -> list[int]:
+    """Where ``parts`` even ranges of 0..n start and end, one per thread."""
+    return [n * k // parts for k in range(parts + 1)]
 
 
 def _bytes(path: str | Path) -> NDArray[np.uint8]:
